@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/troveproject/trove/internal/server"
+)
+
+func newServe(s Streams) *cobra.Command {
+	var cfg server.Config
+	var level, format string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the S3 API from the embedded store",
+		Long: "Serve the S3 API. With no flags, trove keeps its data under ./trove-data\n" +
+			"(SQLite metadata, object bytes in files) and listens on 127.0.0.1:9000. On\n" +
+			"first start it creates a management account and prints its root key once.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd.Flags()); err != nil {
+				return err
+			}
+			log, err := newLogger(s.Err, level, format)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return server.Run(ctx, cfg, s.Out, log)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:9000", "address to listen on")
+	fs.StringVar(&cfg.DataDir, "data-dir", "trove-data", "directory for metadata and objects")
+	fs.StringVar(&cfg.ConfigFile, "config", "", "organization file to load at start")
+	fs.StringVar(&cfg.Region, "region", "us-east-1",
+		"region of buckets that name none (the organization file's and anonymous requests')")
+	fs.StringSliceVar(&cfg.Domains, "domain", []string{"localhost"},
+		"domains for virtual-host-style addressing: <bucket>.<domain>")
+	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&format, "log-format", "text", "log format: text or json")
+	annotateEnv(fs)
+	return cmd
+}

@@ -1,0 +1,259 @@
+package orgfile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/troveproject/trove/internal/store"
+)
+
+// Changes counts what Apply created or changed.
+type Changes struct {
+	Created int
+	Updated int
+}
+
+// Total is the number of writes Apply made.
+func (c Changes) Total() int { return c.Created + c.Updated }
+
+func (c *Changes) note(created, updated bool) {
+	switch {
+	case created:
+		c.Created++
+	case updated:
+		c.Updated++
+	}
+}
+
+// Apply reconciles meta towards f. Buckets the file declares get region
+// defaultRegion unless they name one. A bucket name that another account
+// already owns is an error.
+func Apply(ctx context.Context, meta store.Meta, f *File, defaultRegion string) (Changes, error) {
+	var ch Changes
+	if err := applyOrg(ctx, meta, f, &ch); err != nil {
+		return ch, err
+	}
+	for _, a := range f.Accounts {
+		if err := applyAccount(ctx, meta, f, a, defaultRegion, &ch); err != nil {
+			return ch, fmt.Errorf("orgfile: account %s: %w", a.ID, err)
+		}
+	}
+	return ch, nil
+}
+
+func applyOrg(ctx context.Context, meta store.Meta, f *File, ch *Changes) error {
+	o := f.Organization
+	if o == nil {
+		return nil
+	}
+	org := store.Organization{ID: o.ID, RootID: o.RootID, ManagementAccount: o.ManagementAccount}
+	old, err := meta.GetOrganization(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("orgfile: organization: %w", err)
+	}
+	if err == nil && old.ID != org.ID {
+		return fmt.Errorf("orgfile: the store holds organization %s, the file declares %s", old.ID, org.ID)
+	}
+	if missing := err != nil; missing || old != org {
+		if err := meta.PutOrganization(ctx, org); err != nil {
+			return fmt.Errorf("orgfile: organization: %w", err)
+		}
+		ch.note(missing, !missing)
+	}
+	existing, err := meta.ListOUs(ctx)
+	if err != nil {
+		return fmt.Errorf("orgfile: units: %w", err)
+	}
+	have := make(map[string]store.OU, len(existing))
+	for _, ou := range existing {
+		have[ou.ID] = ou
+	}
+	for _, u := range o.Units {
+		if err := applyUnit(ctx, meta, u, o.RootID, have, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyUnit(ctx context.Context, meta store.Meta, u Unit, parent string,
+	have map[string]store.OU, ch *Changes) error {
+	ou := store.OU{ID: u.ID, Name: u.Name, ParentID: parent}
+	if old, ok := have[u.ID]; !ok || old != ou {
+		if err := meta.PutOU(ctx, ou); err != nil {
+			return fmt.Errorf("orgfile: unit %s: %w", u.Name, err)
+		}
+		ch.note(!ok, ok)
+	}
+	for _, c := range u.Units {
+		if err := applyUnit(ctx, meta, c, u.ID, have, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parentOf returns where the file places account id in the organization.
+func parentOf(f *File, id string) string {
+	o := f.Organization
+	if o == nil {
+		return ""
+	}
+	if id == o.ManagementAccount {
+		return o.RootID
+	}
+	for _, a := range o.Accounts {
+		if a == id {
+			return o.RootID
+		}
+	}
+	return unitParent(o.Units, id)
+}
+
+func unitParent(units []Unit, id string) string {
+	for _, u := range units {
+		for _, a := range u.Accounts {
+			if a == id {
+				return u.ID
+			}
+		}
+		if p := unitParent(u.Units, id); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+func applyAccount(ctx context.Context, meta store.Meta, f *File, a Account, region string,
+	ch *Changes) error {
+	acct := store.Account{ID: a.ID, Name: a.Name, ParentID: parentOf(f, a.ID)}
+	old, err := meta.GetAccount(ctx, a.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if missing := err != nil; missing || old != acct {
+		if err := meta.PutAccount(ctx, acct); err != nil {
+			return err
+		}
+		ch.note(missing, !missing)
+	}
+	if err := applyKeys(ctx, meta, a.ID, "", a.RootAccessKeys, ch); err != nil {
+		return fmt.Errorf("root access keys: %w", err)
+	}
+	for _, u := range a.Users {
+		if err := applyUser(ctx, meta, a.ID, u, ch); err != nil {
+			return fmt.Errorf("user %s: %w", u.Name, err)
+		}
+	}
+	for _, b := range a.Buckets {
+		if err := applyBucket(ctx, meta, a.ID, b, region, ch); err != nil {
+			return fmt.Errorf("bucket %s: %w", b.Name, err)
+		}
+	}
+	return nil
+}
+
+func applyKeys(ctx context.Context, meta store.Meta, account, user string, keys []AccessKey,
+	ch *Changes) error {
+	for _, k := range keys {
+		old, err := meta.GetAccessKey(ctx, k.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		found := err == nil
+		if found && (old.Account != account || old.User != user) {
+			return fmt.Errorf("access key %s already belongs to another principal", k.ID)
+		}
+		if found && old.Secret == k.Secret && old.Active {
+			continue
+		}
+		created := old.Created
+		if !found {
+			created = time.Now().UTC().Truncate(time.Second)
+		}
+		nk := store.AccessKey{ID: k.ID, Secret: k.Secret, Account: account, User: user,
+			Active: true, Created: created}
+		if err := meta.PutAccessKey(ctx, nk); err != nil {
+			return err
+		}
+		ch.note(!found, found)
+	}
+	return nil
+}
+
+func applyUser(ctx context.Context, meta store.Meta, account string, u User, ch *Changes) error {
+	nu := store.User{Account: account, Name: u.Name, ID: UserID(account, u.Name), Path: u.Path}
+	old, err := meta.GetUser(ctx, account, u.Name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	found := err == nil
+	if found {
+		nu.ID = old.ID // a user keeps the id it was created with
+	}
+	if !found || old != nu {
+		if err := meta.PutUser(ctx, nu); err != nil {
+			return err
+		}
+		ch.note(!found, found)
+	}
+	if err := applyKeys(ctx, meta, account, u.Name, u.AccessKeys, ch); err != nil {
+		return err
+	}
+	return applyPolicies(ctx, meta, account, u, ch)
+}
+
+func applyPolicies(ctx context.Context, meta store.Meta, account string, u User, ch *Changes) error {
+	existing, err := meta.ListUserPolicies(ctx, account, u.Name)
+	if err != nil {
+		return err
+	}
+	have := make(map[string][]byte, len(existing))
+	for _, p := range existing {
+		have[p.Name] = p.Document
+	}
+	for _, p := range u.Policies {
+		old, ok := have[p.Name]
+		if ok && bytes.Equal(old, p.JSON) {
+			continue
+		}
+		up := store.UserPolicy{Account: account, User: u.Name, Name: p.Name, Document: p.JSON}
+		if err := meta.PutUserPolicy(ctx, up); err != nil {
+			return fmt.Errorf("policy %s: %w", p.Name, err)
+		}
+		ch.note(!ok, ok)
+	}
+	return nil
+}
+
+func applyBucket(ctx context.Context, meta store.Meta, account string, b Bucket, region string,
+	ch *Changes) error {
+	if b.Region != "" {
+		region = b.Region
+	}
+	old, err := meta.GetBucket(ctx, b.Name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		nb := store.Bucket{Name: b.Name, Owner: account, Region: region,
+			Created: time.Now().UTC().Truncate(time.Millisecond), Policy: b.Policy}
+		if err := meta.CreateBucket(ctx, nb); err != nil {
+			return err
+		}
+		ch.note(true, false)
+		return nil
+	case err != nil:
+		return err
+	case old.Owner != account:
+		return fmt.Errorf("the name is owned by account %s", old.Owner)
+	}
+	if b.Policy != nil && !bytes.Equal(old.Policy, b.Policy) {
+		if err := meta.PutBucketPolicy(ctx, b.Name, b.Policy); err != nil {
+			return err
+		}
+		ch.note(false, true)
+	}
+	return nil
+}

@@ -1,0 +1,358 @@
+// Package orgfile reads trove's declarative organization file (see
+// docs/organization-file.md) and reconciles a metadata store towards it.
+//
+// Load parses and validates the whole file, policies included, before Apply
+// writes anything, so a file with an error changes nothing. Apply only
+// creates and updates; it never deletes what the file does not mention, and
+// applying the same file twice changes nothing the second time.
+package orgfile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/troveproject/trove/internal/policy"
+)
+
+// File is a parsed organization file. Policy documents are held as JSON.
+type File struct {
+	Organization *Organization `yaml:"organization"`
+	Accounts     []Account     `yaml:"accounts"`
+}
+
+// Organization declares the organization and its tree.
+type Organization struct {
+	ID                string   `yaml:"id"`
+	ManagementAccount string   `yaml:"managementAccount"`
+	RootID            string   `yaml:"rootId"`
+	Accounts          []string `yaml:"accounts"`
+	Units             []Unit   `yaml:"units"`
+}
+
+// Unit is an organizational unit.
+type Unit struct {
+	Name     string   `yaml:"name"`
+	ID       string   `yaml:"id"`
+	Accounts []string `yaml:"accounts"`
+	Units    []Unit   `yaml:"units"`
+}
+
+// Account declares an account, its root keys, users and buckets.
+type Account struct {
+	ID             string      `yaml:"id"`
+	Name           string      `yaml:"name"`
+	RootAccessKeys []AccessKey `yaml:"rootAccessKeys"`
+	Users          []User      `yaml:"users"`
+	Buckets        []Bucket    `yaml:"buckets"`
+}
+
+// AccessKey is an access key id and its secret.
+type AccessKey struct {
+	ID     string `yaml:"id"`
+	Secret string `yaml:"secret"`
+}
+
+// User is an IAM user.
+type User struct {
+	Name       string      `yaml:"name"`
+	Path       string      `yaml:"path"`
+	AccessKeys []AccessKey `yaml:"accessKeys"`
+	Policies   []Policy    `yaml:"policies"`
+}
+
+// Policy is an inline identity policy, given as a document or a file.
+type Policy struct {
+	Name     string    `yaml:"name"`
+	Document yaml.Node `yaml:"document"`
+	File     string    `yaml:"file"`
+	// JSON is the resolved document, filled in by Load.
+	JSON []byte `yaml:"-"`
+}
+
+// Bucket is a bucket owned by the enclosing account.
+type Bucket struct {
+	Name       string `yaml:"name"`
+	Region     string `yaml:"region"`
+	PolicyFile string `yaml:"policyFile"`
+	// Policy is the resolved bucket policy, filled in by Load.
+	Policy []byte `yaml:"-"`
+}
+
+var (
+	orgIDRe   = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	rootIDRe  = regexp.MustCompile(`^r-[a-z0-9]{4,32}$`)
+	ouIDRe    = regexp.MustCompile(`^ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$`)
+	accountRe = regexp.MustCompile(`^[0-9]{12}$`)
+	keyIDRe   = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+	userRe    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	pathRe    = regexp.MustCompile(`^/([\x21-\x7e]{0,510}/)?$`)
+	bucketRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+)
+
+// Load reads, parses and validates the organization file at path.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("orgfile: %w", err)
+	}
+	f, err := Parse(data, filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("orgfile: %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Parse parses and validates an organization file; dir resolves relative
+// policy file names.
+func Parse(data []byte, dir string) (*File, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	if err := f.validate(dir); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func (f *File) validate(dir string) error {
+	ids := make(map[string]bool)
+	keys := make(map[string]bool)
+	buckets := make(map[string]bool)
+	for i := range f.Accounts {
+		a := &f.Accounts[i]
+		if !accountRe.MatchString(a.ID) {
+			return fmt.Errorf("account %q: id must be 12 digits", a.ID)
+		}
+		if ids[a.ID] {
+			return fmt.Errorf("account %s: declared twice", a.ID)
+		}
+		ids[a.ID] = true
+		if err := a.validate(dir, keys, buckets); err != nil {
+			return fmt.Errorf("account %s: %w", a.ID, err)
+		}
+	}
+	if f.Organization != nil {
+		if err := f.Organization.validate(ids); err != nil {
+			return fmt.Errorf("organization: %w", err)
+		}
+	}
+	return nil
+}
+
+func (a *Account) validate(dir string, keys, buckets map[string]bool) error {
+	if err := validateKeys(a.RootAccessKeys, keys); err != nil {
+		return fmt.Errorf("root access keys: %w", err)
+	}
+	users := make(map[string]bool)
+	for i := range a.Users {
+		u := &a.Users[i]
+		if !userRe.MatchString(u.Name) {
+			return fmt.Errorf("user %q: invalid name", u.Name)
+		}
+		if users[strings.ToLower(u.Name)] {
+			return fmt.Errorf("user %s: declared twice", u.Name)
+		}
+		users[strings.ToLower(u.Name)] = true
+		if err := u.validate(dir, keys); err != nil {
+			return fmt.Errorf("user %s: %w", u.Name, err)
+		}
+	}
+	for i := range a.Buckets {
+		b := &a.Buckets[i]
+		if err := b.validate(dir, buckets); err != nil {
+			return fmt.Errorf("bucket %q: %w", b.Name, err)
+		}
+	}
+	return nil
+}
+
+func validateKeys(ks []AccessKey, seen map[string]bool) error {
+	for _, k := range ks {
+		if !keyIDRe.MatchString(k.ID) {
+			return fmt.Errorf("access key id %q: must be 16-128 upper-case letters or digits", k.ID)
+		}
+		if seen[k.ID] {
+			return fmt.Errorf("access key id %s: declared twice", k.ID)
+		}
+		seen[k.ID] = true
+		if len(k.Secret) < 40 {
+			return fmt.Errorf("access key %s: secret must be at least 40 characters", k.ID)
+		}
+	}
+	return nil
+}
+
+func (u *User) validate(dir string, keys map[string]bool) error {
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	if !pathRe.MatchString(u.Path) {
+		return fmt.Errorf("path %q: must begin and end with /", u.Path)
+	}
+	if err := validateKeys(u.AccessKeys, keys); err != nil {
+		return err
+	}
+	names := make(map[string]bool)
+	for i := range u.Policies {
+		p := &u.Policies[i]
+		if p.Name == "" || names[p.Name] {
+			return fmt.Errorf("policy %q: a policy needs a unique name", p.Name)
+		}
+		names[p.Name] = true
+		doc, err := p.resolve(dir)
+		if err != nil {
+			return fmt.Errorf("policy %s: %w", p.Name, err)
+		}
+		if _, err := policy.Parse(doc, policy.Identity); err != nil {
+			return fmt.Errorf("policy %s: %w", p.Name, err)
+		}
+		p.JSON = doc
+	}
+	return nil
+}
+
+// resolve returns the policy's JSON text from its document or file.
+func (p *Policy) resolve(dir string) ([]byte, error) {
+	hasDoc := p.Document.Kind != 0
+	if hasDoc == (p.File != "") {
+		return nil, errors.New("give exactly one of document and file")
+	}
+	if p.File != "" {
+		return readRelative(dir, p.File)
+	}
+	if p.Document.Kind == yaml.ScalarNode {
+		return []byte(p.Document.Value), nil
+	}
+	var v any
+	if err := p.Document.Decode(&v); err != nil {
+		return nil, fmt.Errorf("document: %w", err)
+	}
+	return json.Marshal(v)
+}
+
+func readRelative(dir, name string) ([]byte, error) {
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+func (b *Bucket) validate(dir string, seen map[string]bool) error {
+	if !bucketRe.MatchString(b.Name) || strings.Contains(b.Name, "..") {
+		return errors.New("invalid bucket name")
+	}
+	if seen[b.Name] {
+		return errors.New("declared twice")
+	}
+	seen[b.Name] = true
+	if b.PolicyFile == "" {
+		return nil
+	}
+	doc, err := readRelative(dir, b.PolicyFile)
+	if err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	if _, err := policy.Parse(doc, policy.Resource); err != nil {
+		return fmt.Errorf("policy %s: %w", b.PolicyFile, err)
+	}
+	b.Policy = doc
+	return nil
+}
+
+func (o *Organization) validate(accounts map[string]bool) error {
+	if !orgIDRe.MatchString(o.ID) {
+		return fmt.Errorf("id %q: must be o- and 10-32 lower-case letters or digits", o.ID)
+	}
+	if !accounts[o.ManagementAccount] {
+		return fmt.Errorf("management account %q is not declared under accounts", o.ManagementAccount)
+	}
+	if o.RootID == "" {
+		o.RootID = "r-" + derive(o.ID, 4)
+	}
+	if !rootIDRe.MatchString(o.RootID) {
+		return fmt.Errorf("root id %q: must be r- and 4-32 lower-case letters or digits", o.RootID)
+	}
+	placed := map[string]bool{o.ManagementAccount: true}
+	if err := place(o.Accounts, accounts, placed); err != nil {
+		return err
+	}
+	unitIDs := make(map[string]bool)
+	for i := range o.Units {
+		if err := o.validateUnit(&o.Units[i], "", accounts, placed, unitIDs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *Organization) validateUnit(u *Unit, parent string, accounts, placed, ids map[string]bool) error {
+	if u.Name == "" {
+		return errors.New("a unit needs a name")
+	}
+	path := parent + "/" + u.Name
+	if u.ID == "" {
+		u.ID = "ou-" + strings.TrimPrefix(o.RootID, "r-") + "-" + derive(path, 8)
+	}
+	if !ouIDRe.MatchString(u.ID) {
+		return fmt.Errorf("unit %s: id %q must be ou-, 4-32 and 8-32 lower-case letters or digits", path, u.ID)
+	}
+	if ids[u.ID] {
+		return fmt.Errorf("unit %s: id %s used twice", path, u.ID)
+	}
+	ids[u.ID] = true
+	if err := place(u.Accounts, accounts, placed); err != nil {
+		return fmt.Errorf("unit %s: %w", path, err)
+	}
+	for i := range u.Units {
+		if err := o.validateUnit(&u.Units[i], path, accounts, placed, ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func place(ids []string, accounts, placed map[string]bool) error {
+	for _, id := range ids {
+		if !accounts[id] {
+			return fmt.Errorf("account %q is not declared under accounts", id)
+		}
+		if placed[id] {
+			return fmt.Errorf("account %s is placed twice in the organization", id)
+		}
+		placed[id] = true
+	}
+	return nil
+}
+
+// derive returns n lower-case base32 characters derived from s, so that ids
+// the file leaves out are the same on every load.
+func derive(s string, n int) string {
+	h := sha256.Sum256([]byte(s))
+	enc := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h[:])
+	return strings.ToLower(enc[:n])
+}
+
+// UserID derives the stable unique id of a user (AIDA followed by 17
+// characters), as AWS shows in aws:userid.
+func UserID(account, name string) string {
+	h := sha256.Sum256([]byte(account + "/" + name))
+	return "AIDA" + strings.ToUpper(hex.EncodeToString(h[:]))[:17]
+}

@@ -1,0 +1,489 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/base64"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type family uint8
+
+const (
+	famString family = iota
+	famNumeric
+	famDate
+	famBool
+	famBinary
+	famIP
+	famArn
+	famNull
+)
+
+type comparison uint8
+
+const (
+	cmpEq     comparison = iota // equality (ArnEquals: segment-wise with wildcards)
+	cmpEqFold                   // case-insensitive equality
+	cmpLike                     // wildcard match
+	cmpLt
+	cmpLe
+	cmpGt
+	cmpGe
+)
+
+type setOp uint8
+
+const (
+	setNone setOp = iota
+	setAny        // ForAnyValue:
+	setAll        // ForAllValues:
+)
+
+// operator is what a condition operator name means.
+type operator struct {
+	fam     family
+	cmp     comparison
+	negated bool
+}
+
+// operators maps lower-cased base operator names (no set prefix, no IfExists).
+var operators = map[string]operator{
+	"stringequals":              {famString, cmpEq, false},
+	"stringnotequals":           {famString, cmpEq, true},
+	"stringequalsignorecase":    {famString, cmpEqFold, false},
+	"stringnotequalsignorecase": {famString, cmpEqFold, true},
+	"stringlike":                {famString, cmpLike, false},
+	"stringnotlike":             {famString, cmpLike, true},
+	"numericequals":             {famNumeric, cmpEq, false},
+	"numericnotequals":          {famNumeric, cmpEq, true},
+	"numericlessthan":           {famNumeric, cmpLt, false},
+	"numericlessthanequals":     {famNumeric, cmpLe, false},
+	"numericgreaterthan":        {famNumeric, cmpGt, false},
+	"numericgreaterthanequals":  {famNumeric, cmpGe, false},
+	"dateequals":                {famDate, cmpEq, false},
+	"datenotequals":             {famDate, cmpEq, true},
+	"datelessthan":              {famDate, cmpLt, false},
+	"datelessthanequals":        {famDate, cmpLe, false},
+	"dategreaterthan":           {famDate, cmpGt, false},
+	"dategreaterthanequals":     {famDate, cmpGe, false},
+	"bool":                      {famBool, cmpEq, false},
+	"binaryequals":              {famBinary, cmpEq, false},
+	"ipaddress":                 {famIP, cmpEq, false},
+	"notipaddress":              {famIP, cmpEq, true},
+	"arnequals":                 {famArn, cmpEq, false},
+	"arnlike":                   {famArn, cmpEq, false},
+	"arnnotequals":              {famArn, cmpEq, true},
+	"arnnotlike":                {famArn, cmpEq, true},
+	"null":                      {famNull, cmpEq, false},
+}
+
+// condition is one key under one operator of a Condition block, compiled.
+type condition struct {
+	operator
+	key      string // lower-cased
+	ifExists bool
+	set      setOp
+
+	strs  []template // famString
+	arns  []arnPattern
+	nums  []float64
+	times []int64 // Unix nanoseconds
+	bools []bool  // famBool and famNull
+	bins  [][]byte
+	ips   []netip.Prefix
+	vars  bool // some value holds a policy variable
+}
+
+// parseOperator splits a condition operator name into its parts. ok is false
+// for a name AWS does not define.
+func parseOperator(name string) (c condition, ok bool) {
+	base := name
+	if prefix, rest, found := strings.Cut(name, ":"); found {
+		switch strings.ToLower(prefix) {
+		case "foranyvalue":
+			c.set = setAny
+		case "forallvalues":
+			c.set = setAll
+		default:
+			return c, false
+		}
+		base = rest
+	}
+	lower := strings.ToLower(base)
+	if trimmed, found := strings.CutSuffix(lower, "ifexists"); found {
+		lower, c.ifExists = trimmed, true
+	}
+	op, ok := operators[lower]
+	if !ok || op.fam == famNull && (c.ifExists || c.set != setNone) {
+		return c, false
+	}
+	c.operator = op
+	return c, true
+}
+
+// compileValues parses the policy's values for c. It returns the first value
+// that does not parse for the operator's type, and ok false.
+func (c *condition) compileValues(vals []string, vars bool) (bad string, ok bool) {
+	for _, v := range vals {
+		if !c.addValue(v, vars) {
+			return v, false
+		}
+	}
+	return "", true
+}
+
+func (c *condition) addValue(v string, vars bool) bool {
+	switch c.fam {
+	case famString:
+		t := compileTemplate(v, c.cmp == cmpLike, vars, false)
+		c.vars = c.vars || t.vars
+		c.strs = append(c.strs, t)
+	case famArn:
+		p := compileARN(v, vars)
+		if p.any { // "*" is a pattern here, not the Resource shorthand
+			p = arnPattern{tmpl: compileTemplate(v, true, false, false)}
+			p.segs = splitTokens(p.tmpl.toks)
+		}
+		c.vars = c.vars || p.tmpl.vars
+		c.arns = append(c.arns, p)
+	case famNumeric:
+		n, ok := parseNumber(v)
+		c.nums = append(c.nums, n)
+		return ok
+	case famDate:
+		t, ok := parseDate(v)
+		c.times = append(c.times, t)
+		return ok
+	case famBool, famNull:
+		b, ok := parseBool(v)
+		c.bools = append(c.bools, b)
+		return ok
+	case famBinary:
+		b, err := base64.StdEncoding.DecodeString(v)
+		c.bins = append(c.bins, b)
+		return err == nil
+	case famIP:
+		p, ok := parsePrefix(v)
+		c.ips = append(c.ips, p)
+		return ok
+	}
+	return true
+}
+
+func parseNumber(s string) (float64, bool) {
+	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return n, err == nil && !math.IsNaN(n) && !math.IsInf(n, 0)
+}
+
+// dateLayouts are the ISO 8601 forms AWS documents, plus its basic form.
+var dateLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02T15:04",
+	"20060102T150405Z0700",
+	"20060102T150405Z",
+	"2006-01-02",
+}
+
+// parseDate reads an ISO 8601 date-time (UTC unless it says otherwise) or an
+// epoch time in seconds.
+func parseDate(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n > math.MaxInt64/int64(time.Second) || n < math.MinInt64/int64(time.Second) {
+			return 0, false
+		}
+		return n * int64(time.Second), true
+	}
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UnixNano(), true
+		}
+	}
+	return 0, false
+}
+
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+// parsePrefix reads a CIDR block or a bare address (a /32 or /128).
+func parsePrefix(s string) (netip.Prefix, bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, false
+		}
+		if p.Addr().Is4In6() {
+			bits := p.Bits() - 96
+			if bits < 0 {
+				return netip.Prefix{}, false
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), bits)
+		}
+		return p.Masked(), true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), true
+}
+
+// eval decides the condition for the request.
+func (c *condition) eval(e *env) bool {
+	vals, present := e.lookup(c.key)
+	if c.fam == famNull {
+		// "true" asks for the key to be missing, "false" for it to be present.
+		return containsBool(c.bools, !present)
+	}
+	if !present {
+		switch {
+		case c.ifExists || c.set == setAll:
+			return true
+		case c.set == setAny:
+			return false
+		}
+		return c.negated
+	}
+	r, ok := c.resolved(e)
+	if !ok {
+		return false
+	}
+	switch c.set {
+	case setAny:
+		return c.forAny(r, vals)
+	case setAll:
+		return c.forAll(r, vals)
+	}
+	m := false
+	for _, v := range vals {
+		if r.matchAny(c, v) {
+			m = true
+			break
+		}
+	}
+	return m != c.negated
+}
+
+func emptySet(vals []string) bool {
+	return len(vals) == 0 || len(vals) == 1 && vals[0] == ""
+}
+
+// forAny: some request value satisfies the operator.
+func (c *condition) forAny(r resolvedValues, vals []string) bool {
+	if emptySet(vals) {
+		return false
+	}
+	for _, v := range vals {
+		if r.matchAny(c, v) != c.negated {
+			return true
+		}
+	}
+	return false
+}
+
+// forAll: every request value satisfies the operator.
+func (c *condition) forAll(r resolvedValues, vals []string) bool {
+	if emptySet(vals) {
+		return true
+	}
+	for _, v := range vals {
+		if r.matchAny(c, v) == c.negated {
+			return false
+		}
+	}
+	return true
+}
+
+// resolvedValues holds the string and ARN values of a condition with their
+// policy variables replaced.
+type resolvedValues struct {
+	strs []template
+	arns []arnPattern
+}
+
+// resolved substitutes the variables of c's values. Values whose variables do
+// not resolve are dropped; ok is false when none is left.
+func (c *condition) resolved(e *env) (r resolvedValues, ok bool) {
+	r = resolvedValues{strs: c.strs, arns: c.arns}
+	if !c.vars {
+		return r, true
+	}
+	if c.fam == famString {
+		r.strs = nil
+		for i := range c.strs {
+			if t, ok := c.resolveString(e, &c.strs[i]); ok {
+				r.strs = append(r.strs, t)
+			}
+		}
+		return r, len(r.strs) > 0
+	}
+	r.arns = nil
+	for i := range c.arns {
+		toks, ok := c.arns[i].tmpl.resolve(e, false)
+		if ok {
+			r.arns = append(r.arns, arnPattern{tmpl: template{toks: toks}, segs: splitTokens(toks)})
+		}
+	}
+	return r, len(r.arns) > 0
+}
+
+func (c *condition) resolveString(e *env, t *template) (template, bool) {
+	toks, ok := t.resolve(e, false)
+	if !ok {
+		return template{}, false
+	}
+	r := template{toks: toks, wild: t.wild}
+	if !t.wild {
+		r.lit = joinLits(toks)
+	}
+	return r, true
+}
+
+// matchAny reports whether the request value v matches any policy value,
+// ignoring negation.
+func (r *resolvedValues) matchAny(c *condition, v string) bool {
+	switch c.fam {
+	case famString:
+		return matchString(c.cmp, r.strs, v)
+	case famArn:
+		return matchARN(r.arns, v)
+	case famNumeric:
+		return matchNumber(c.cmp, c.nums, v)
+	case famDate:
+		return matchDate(c.cmp, c.times, v)
+	case famBool:
+		b, ok := parseBool(v)
+		return ok && containsBool(c.bools, b)
+	case famBinary:
+		return matchBinary(c.bins, v)
+	case famIP:
+		return matchIP(c.ips, v)
+	}
+	return false
+}
+
+func matchString(cmp comparison, ts []template, v string) bool {
+	for i := range ts {
+		t := &ts[i]
+		switch {
+		case cmp == cmpLike && t.wild:
+			if glob(t.toks, v) {
+				return true
+			}
+		case cmp == cmpEqFold:
+			if strings.EqualFold(t.lit, v) {
+				return true
+			}
+		default:
+			if t.lit == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func matchARN(ps []arnPattern, v string) bool {
+	split6, ok6 := splitARN(v, 6)
+	for i := range ps {
+		if m, _ := ps[i].match(nil, v, split6, ok6); m {
+			return true
+		}
+	}
+	return false
+}
+
+func compare[T int64 | float64](cmp comparison, a, b T) bool {
+	switch cmp {
+	case cmpLt:
+		return a < b
+	case cmpLe:
+		return a <= b
+	case cmpGt:
+		return a > b
+	case cmpGe:
+		return a >= b
+	}
+	return a == b
+}
+
+func matchNumber(cmp comparison, nums []float64, v string) bool {
+	n, ok := parseNumber(v)
+	if !ok {
+		return false
+	}
+	for _, p := range nums {
+		if compare(cmp, n, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchDate(cmp comparison, times []int64, v string) bool {
+	t, ok := parseDate(v)
+	if !ok {
+		return false
+	}
+	for _, p := range times {
+		if compare(cmp, t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsBool(bs []bool, b bool) bool {
+	for _, x := range bs {
+		if x == b {
+			return true
+		}
+	}
+	return false
+}
+
+func matchBinary(bins [][]byte, v string) bool {
+	b, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		return false
+	}
+	for _, p := range bins {
+		if bytes.Equal(p, b) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchIP(ips []netip.Prefix, v string) bool {
+	a, err := netip.ParseAddr(strings.TrimSpace(v))
+	if err != nil {
+		return false
+	}
+	a = a.Unmap().WithZone("")
+	for _, p := range ips {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

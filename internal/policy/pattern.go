@@ -1,0 +1,356 @@
+package policy
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+type tokKind uint8
+
+const (
+	tokLit   tokKind = iota // literal text
+	tokStar                 // * : any run of characters, possibly empty
+	tokQuest                // ? : exactly one character
+	tokVar                  // ${key} or ${key, 'default'}
+)
+
+// token is one piece of a compiled pattern.
+type token struct {
+	kind   tokKind
+	text   string // tokLit: the text; tokVar: the lower-cased key ("" if the variable is malformed)
+	def    string // tokVar: the default value
+	hasDef bool
+}
+
+// template is a policy string compiled once: literal runs, wildcards when the
+// operator has them, and policy variables when the version has them.
+type template struct {
+	toks []token
+	lit  string // the whole value when it has no wildcard and no variable
+	vars bool   // holds at least one tokVar
+	wild bool   // holds at least one wildcard
+}
+
+// compileTemplate compiles s. wild makes * and ? wildcards; vars makes ${...}
+// a policy variable (2012-10-17 documents only); lower lower-cases literal
+// text (for the case-insensitive comparisons).
+func compileTemplate(s string, wild, vars, lower bool) template {
+	var t template
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			t.toks = append(t.toks, token{kind: tokLit, text: lit.String()})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case wild && (c == '*' || c == '?'):
+			flush()
+			t.wild = true
+			t.toks = append(t.toks, token{kind: wildKind(c)})
+			i++
+		case vars && strings.HasPrefix(s[i:], "${"):
+			tok, n := parseVariable(s[i:])
+			if n == 0 { // unterminated: literal text
+				lit.WriteString("${")
+				i += 2
+				continue
+			}
+			i += n
+			if tok.kind == tokLit {
+				lit.WriteString(tok.text)
+				continue
+			}
+			flush()
+			t.vars = true
+			t.toks = append(t.toks, tok)
+		default:
+			lit.WriteByte(c)
+			i++
+		}
+	}
+	flush()
+	if lower {
+		for i := range t.toks {
+			if t.toks[i].kind == tokLit {
+				t.toks[i].text = strings.ToLower(t.toks[i].text)
+			}
+		}
+	}
+	if !t.vars && !t.wild {
+		t.lit = joinLits(t.toks)
+	}
+	return t
+}
+
+func wildKind(c byte) tokKind {
+	if c == '*' {
+		return tokStar
+	}
+	return tokQuest
+}
+
+func joinLits(toks []token) string {
+	if len(toks) == 1 {
+		return toks[0].text
+	}
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(t.text)
+	}
+	return b.String()
+}
+
+// parseVariable parses the variable at the start of s, which begins "${". It
+// returns the token and the bytes consumed, or n == 0 when no closing brace
+// ends it. The escapes ${*}, ${?} and ${$} come back as literal tokens. A
+// variable whose inside is not `key` or `key, 'default'` becomes a tokVar with
+// an empty key, which never resolves.
+func parseVariable(s string) (tok token, n int) {
+	end := closingBrace(s)
+	if end < 0 {
+		return token{}, 0
+	}
+	inner := strings.TrimSpace(s[2:end])
+	if inner == "*" || inner == "?" || inner == "$" {
+		return token{kind: tokLit, text: inner}, end + 1
+	}
+	tok = token{kind: tokVar}
+	key, rest, hasComma := strings.Cut(inner, ",")
+	key = strings.TrimSpace(key)
+	if key == "" || strings.ContainsAny(key, " \t'{}$") {
+		return tok, end + 1
+	}
+	if hasComma {
+		def, ok := unquoteDefault(strings.TrimSpace(rest))
+		if !ok {
+			return tok, end + 1
+		}
+		tok.def, tok.hasDef = def, true
+	}
+	tok.text = strings.ToLower(key)
+	return tok, end + 1
+}
+
+// closingBrace finds the } that closes the variable at the start of s,
+// skipping any inside a quoted default.
+func closingBrace(s string) int {
+	quoted := false
+	for i := 2; i < len(s); i++ {
+		switch s[i] {
+		case '\'':
+			quoted = !quoted
+		case '}':
+			if !quoted {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// unquoteDefault reads 'text' where ” stands for one quote.
+func unquoteDefault(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' {
+		return "", false
+	}
+	body := s[1 : len(s)-1]
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\'' {
+			b.WriteByte(body[i])
+			continue
+		}
+		if i+1 >= len(body) || body[i+1] != '\'' {
+			return "", false
+		}
+		b.WriteByte('\'')
+		i++
+	}
+	return b.String(), true
+}
+
+// resolve replaces the variables of t with their values. ok is false when a
+// variable has neither a value nor a default. lower lower-cases the values
+// substituted (for case-insensitive comparisons).
+func (t *template) resolve(e *env, lower bool) (toks []token, ok bool) {
+	if !t.vars {
+		return t.toks, true
+	}
+	toks = make([]token, len(t.toks))
+	for i, tok := range t.toks {
+		if tok.kind != tokVar {
+			toks[i] = tok
+			continue
+		}
+		v, found := "", false
+		if tok.text != "" {
+			v, found = e.single(tok.text)
+		}
+		if !found {
+			if !tok.hasDef {
+				return nil, false
+			}
+			v = tok.def
+		}
+		if lower {
+			v = strings.ToLower(v)
+		}
+		toks[i] = token{kind: tokLit, text: v}
+	}
+	return toks, true
+}
+
+// resolveString is resolve for templates without wildcards: it returns the
+// text.
+func (t *template) resolveString(e *env, lower bool) (string, bool) {
+	if !t.vars {
+		return t.lit, true
+	}
+	toks, ok := t.resolve(e, lower)
+	if !ok {
+		return "", false
+	}
+	return joinLits(toks), true
+}
+
+// glob reports whether s matches toks, where tokStar matches any run of
+// characters and tokQuest exactly one. It backtracks only to the last star,
+// which suffices for this pattern language, so it runs in O(len(toks)*len(s)).
+func glob(toks []token, s string) bool { return globFold(toks, s, false) }
+
+// globFold is glob, comparing literal text case-insensitively when fold is
+// set (for action names, whose patterns are compiled lower-case).
+func globFold(toks []token, s string, fold bool) bool {
+	ti, si := 0, 0
+	starT, starS := -1, 0
+	for {
+		if ti < len(toks) {
+			switch t := toks[ti]; t.kind {
+			case tokStar:
+				starT, starS = ti, si
+				ti++
+				continue
+			case tokQuest:
+				if si < len(s) {
+					_, n := utf8.DecodeRuneInString(s[si:])
+					si += n
+					ti++
+					continue
+				}
+			case tokLit:
+				if hasPrefix(s[si:], t.text, fold) {
+					si += len(t.text)
+					ti++
+					continue
+				}
+			}
+		} else if si == len(s) {
+			return true
+		}
+		if starT < 0 || starS >= len(s) {
+			return false
+		}
+		_, n := utf8.DecodeRuneInString(s[starS:])
+		starS += n
+		si, ti = starS, starT+1
+	}
+}
+
+func hasPrefix(s, prefix string, fold bool) bool {
+	if !fold {
+		return strings.HasPrefix(s, prefix)
+	}
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// splitARN splits s at its first n-1 colons; the last part keeps any further
+// colons, as an ARN's resource part may. ok is false when s has fewer parts.
+func splitARN(s string, n int) (parts [6]string, ok bool) {
+	for i := 0; i < n-1; i++ {
+		j := strings.IndexByte(s, ':')
+		if j < 0 {
+			return parts, false
+		}
+		parts[i], s = s[:j], s[j+1:]
+	}
+	parts[n-1] = s
+	return parts, true
+}
+
+// splitTokens splits a compiled ARN pattern into its colon-separated segments,
+// at most six; colons after the fifth stay in the last segment.
+func splitTokens(toks []token) [][]token {
+	segs := make([][]token, 1, 6)
+	for _, t := range toks {
+		if t.kind != tokLit {
+			segs[len(segs)-1] = append(segs[len(segs)-1], t)
+			continue
+		}
+		text := t.text
+		for len(segs) < 6 {
+			j := strings.IndexByte(text, ':')
+			if j < 0 {
+				break
+			}
+			if j > 0 {
+				segs[len(segs)-1] = append(segs[len(segs)-1], token{kind: tokLit, text: text[:j]})
+			}
+			segs = append(segs, nil)
+			text = text[j+1:]
+		}
+		if text != "" {
+			segs[len(segs)-1] = append(segs[len(segs)-1], token{kind: tokLit, text: text})
+		}
+	}
+	return segs
+}
+
+// arnPattern is a compiled Resource/NotResource entry or Arn condition value.
+type arnPattern struct {
+	any  bool      // the pattern is "*" (Resource only)
+	tmpl template  // the whole pattern
+	segs [][]token // its segments, when it has no variable
+}
+
+func compileARN(s string, vars bool) arnPattern {
+	if s == "*" {
+		return arnPattern{any: true}
+	}
+	p := arnPattern{tmpl: compileTemplate(s, true, vars, false)}
+	if !p.tmpl.vars {
+		p.segs = splitTokens(p.tmpl.toks)
+	}
+	return p
+}
+
+// match reports whether the ARN s (already split into six parts when split6
+// is ok) matches the pattern. ok is false when a variable did not resolve.
+func (p *arnPattern) match(e *env, s string, split6 [6]string, ok6 bool) (matched, ok bool) {
+	if p.any {
+		return true, true
+	}
+	segs := p.segs
+	if p.tmpl.vars {
+		toks, ok := p.tmpl.resolve(e, false)
+		if !ok {
+			return false, false
+		}
+		segs = splitTokens(toks)
+	}
+	parts, okN := split6, ok6
+	if len(segs) != 6 {
+		parts, okN = splitARN(s, len(segs))
+	}
+	if !okN {
+		return false, true
+	}
+	for i, seg := range segs {
+		if !glob(seg, parts[i]) {
+			return false, true
+		}
+	}
+	return true, true
+}

@@ -1,0 +1,143 @@
+// Package policy parses AWS IAM policy documents and evaluates requests against
+// them the way AWS documents it: default deny, an explicit deny anywhere wins,
+// every statement is considered, and the decision carries the statements that
+// applied.
+//
+// Two kinds of document exist. An identity-based policy is attached to a user
+// and must not name a Principal; a resource-based policy (a bucket policy) must
+// name a Principal or NotPrincipal. Parse compiles a document once (actions
+// lower-cased, ARNs split into their six segments, CIDRs, numbers and dates
+// parsed) so that Evaluate does no parsing. A compiled *Policy is immutable and
+// safe for concurrent use by any number of goroutines.
+//
+// # Language
+//
+// Version "2012-10-17" and "2008-10-17" are accepted; a document without a
+// Version has 2008-10-17 semantics, in which policy variables are literal
+// text. In 2012-10-17 documents, variables (${aws:username}, ${s3:prefix},
+// ${aws:PrincipalTag/k}, ${key, 'default'}, and the escapes ${*}, ${?}, ${$})
+// are replaced in Resource, NotResource and in the values of String and Arn
+// condition operators. A variable resolves only to a key that has exactly one
+// value; an unresolvable variable (no value and no default) makes the value
+// that holds it match nothing, and an element whose every value is
+// unresolvable does not match, so the statement does not apply.
+//
+// Element names are case-sensitive, as in AWS; action names, condition
+// operator names and condition keys are not. Resource ARNs and ArnEquals/
+// ArnLike values are compared segment by segment, case-sensitively, with * and
+// ? wildcards inside a segment. Duplicate JSON fields are rejected.
+//
+// # Conditions
+//
+// Several values for one key are OR-ed; for the negated operators (StringNot*,
+// NumericNotEquals, DateNotEquals, NotIpAddress, ArnNot*) none may match.
+// Several keys and operators in one block are AND-ed. A key missing from the
+// request makes a positive operator false and a negated one true; the
+// ...IfExists forms are true when the key is missing, and Null tests presence.
+// ForAnyValue is false for a missing key or an empty set; ForAllValues is true
+// for both. A present key holding an empty list is not missing: Null reports it
+// present and a plain operator finds no value to match. For the set operators
+// a list holding only "" is an empty set, as AWS documents. A request value that
+// cannot be read as the operator's type (a number, date, IP address, boolean or
+// base64) matches no policy value. Bool and Null values must be "true" or
+// "false", and Numeric, Date, IpAddress and BinaryEquals values must parse;
+// anything else is a MalformedError rather than a condition that can never hold.
+//
+// # Principals
+//
+// Principal and NotPrincipal accept "*" and {"AWS": ...} naming "*", an
+// account id, an account root ARN, a user ARN, a role ARN (which covers its
+// assumed-role sessions), an assumed-role session ARN or a federated user ARN.
+// {"Service"}, {"Federated"} and {"CanonicalUser"} entries parse but match no
+// principal trove models. NotPrincipal is accepted only with Effect Deny (AWS
+// does not support it with Allow); a principal escapes such a Deny only when
+// every layer of it is listed: its account and, for users and sessions, the
+// principal itself (or its role), as AWS's NotPrincipal documentation
+// describes.
+package policy
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Kind tells identity-based policies from resource-based ones.
+type Kind int
+
+// The two kinds of policy document.
+const (
+	Identity Kind = iota // identity-based policy: no Principal allowed
+	Resource             // resource-based policy (a bucket policy): Principal or NotPrincipal required
+)
+
+// String returns "identity-based policy" or "resource-based policy".
+func (k Kind) String() string {
+	switch k {
+	case Identity:
+		return "identity-based policy"
+	case Resource:
+		return "resource-based policy"
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// The policy language versions Parse accepts.
+const (
+	Version2012 = "2012-10-17"
+	Version2008 = "2008-10-17"
+)
+
+// ErrMalformed is what every *MalformedError is, for errors.Is.
+var ErrMalformed = errors.New("policy: malformed")
+
+// MalformedError reports a document Parse rejected. Msg reads like the
+// MalformedPolicy message AWS sends ("Policy has invalid action") followed, in
+// parentheses, by what is wrong where; it quotes only the offending value and
+// is safe to return to the client who sent the document.
+type MalformedError struct{ Msg string }
+
+// Error returns "policy: malformed: " followed by Msg.
+func (e *MalformedError) Error() string { return "policy: malformed: " + e.Msg }
+
+// Is reports whether target is ErrMalformed.
+func (e *MalformedError) Is(target error) bool { return target == ErrMalformed }
+
+// Policy is a parsed and compiled policy document. It is immutable after Parse.
+type Policy struct {
+	Version    string // as written; "" when the document has none (2008-10-17 semantics)
+	ID         string // the Id element, "" when absent
+	Kind       Kind
+	Statements []Statement
+}
+
+// Statement is one compiled statement. Only Sid, Effect and Index are
+// exported; the compiled matchers are reached through Evaluate.
+type Statement struct {
+	Sid    string
+	Effect string // "Allow" or "Deny"
+	Index  int    // position in the document's Statement list, from 0
+
+	deny         bool
+	principals   *principalSet // nil for identity-based statements
+	notPrincipal bool
+	actions      []template
+	notAction    bool
+	resources    []arnPattern
+	notResource  bool
+	conditions   []condition
+}
+
+// name is how messages and reasons refer to the statement: its Sid, quoted,
+// or its index when it has none.
+func (s *Statement) name() string { return stmtName(s.Sid, s.Index) }
+
+func stmtName(sid string, index int) string {
+	if sid != "" {
+		return "statement " + strconv.Quote(sid)
+	}
+	return "statement " + strconv.Itoa(index)
+}
+
+// variables reports whether documents of this version substitute policy
+// variables.
+func variables(version string) bool { return version == Version2012 }

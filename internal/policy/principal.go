@@ -1,0 +1,269 @@
+package policy
+
+import (
+	"strings"
+)
+
+// The values of Principal.Type (aws:PrincipalType).
+const (
+	TypeAccount       = "Account" // the account root user
+	TypeUser          = "User"
+	TypeAssumedRole   = "AssumedRole"
+	TypeFederatedUser = "FederatedUser"
+	TypeAnonymous     = "Anonymous"
+)
+
+// Principal is the authenticated caller of a request, or the anonymous one.
+type Principal struct {
+	Anonymous bool
+	Account   string            // 12-digit account id ("" for anonymous)
+	ARN       string            // arn:aws:iam::ACCOUNT:root, arn:aws:iam::ACCOUNT:user/path/name, ...
+	Type      string            // aws:PrincipalType: one of the Type constants
+	UserID    string            // aws:userid (root: the account id; user: AIDA...)
+	Username  string            // aws:username (users only)
+	OrgID     string            // aws:PrincipalOrgID, "" outside any organization
+	OrgPaths  []string          // aws:PrincipalOrgPaths, e.g. "o-exampleorg/r-ab12/ou-ab12-1111/"
+	Tags      map[string]string // aws:PrincipalTag/k
+}
+
+func (p *Principal) isAnonymous() bool { return p.Anonymous || p.Type == TypeAnonymous }
+
+func (p *Principal) isRoot() bool { return p.Type == TypeAccount }
+
+// userID is aws:userid; for the root user it defaults to the account id.
+func (p *Principal) userID() string {
+	if p.UserID == "" && p.isRoot() {
+		return p.Account
+	}
+	return p.UserID
+}
+
+// sessionRole reads arn:PART:sts::ACCT:assumed-role/NAME/SESSION.
+func sessionRole(arn string) (partition, account, role string) {
+	parts, ok := splitARN(arn, 6)
+	if !ok || parts[0] != "arn" || parts[2] != "sts" {
+		return "", "", ""
+	}
+	rest, found := strings.CutPrefix(parts[5], "assumed-role/")
+	if !found {
+		return "", "", ""
+	}
+	role, _, _ = strings.Cut(rest, "/")
+	return parts[1], parts[4], role
+}
+
+type principalKind uint8
+
+const (
+	pkExact principalKind = iota // user, assumed-role session or federated user: the ARN itself
+	pkRole                       // role: any session of it
+)
+
+// principalARN is one {"AWS": ARN} entry naming a principal, not an account.
+type principalARN struct {
+	kind      principalKind
+	arn       string // pkExact
+	partition string // pkRole
+	account   string
+	role      string
+}
+
+// principalSet is a compiled Principal or NotPrincipal element.
+type principalSet struct {
+	all      bool     // "*" or {"AWS": "*"}
+	accounts []string // account ids, from ids or :root ARNs
+	arns     []principalARN
+	others   int // Service, Federated and CanonicalUser entries, which match nothing here
+}
+
+// principalMatch is how a Principal element matched.
+type principalMatch uint8
+
+const (
+	pmNone       principalMatch = iota
+	pmDelegating                // names only the principal's account
+	pmStandalone                // names the principal itself, or everyone
+)
+
+// match reports how the set names p.
+func (s *principalSet) match(e *env) principalMatch {
+	if s.all {
+		return pmStandalone
+	}
+	if e.anon {
+		return pmNone
+	}
+	if s.namesSelf(e) {
+		return pmStandalone
+	}
+	if s.namesAccount(e.req.Principal.Account) {
+		return pmDelegating
+	}
+	return pmNone
+}
+
+func (s *principalSet) namesSelf(e *env) bool {
+	p := &e.req.Principal
+	for i := range s.arns {
+		a := &s.arns[i]
+		switch a.kind {
+		case pkExact:
+			if a.arn == p.ARN {
+				return true
+			}
+		case pkRole:
+			if e.roleName != "" && a.role == e.roleName && a.account == e.roleAcct &&
+				a.partition == e.rolePart {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *principalSet) namesAccount(account string) bool {
+	if account == "" {
+		return false
+	}
+	for _, a := range s.accounts {
+		if a == account {
+			return true
+		}
+	}
+	return false
+}
+
+// excludes reports whether a NotPrincipal set exempts p: "*" exempts
+// everyone; otherwise every layer of p must be listed, its account and, unless
+// p is the root user, p itself.
+func (s *principalSet) excludes(e *env) bool {
+	if s.all {
+		return true
+	}
+	if e.anon || !s.namesAccount(e.req.Principal.Account) {
+		return false
+	}
+	return e.req.Principal.isRoot() || s.namesSelf(e)
+}
+
+// parsePrincipal compiles a Principal or NotPrincipal element: "*" or an
+// object of AWS, Service, Federated and CanonicalUser lists.
+func parsePrincipal(raw []byte) (*principalSet, string) {
+	var star string
+	if isJSONString(raw) {
+		if decodeJSON(raw, &star) != nil || star != "*" {
+			return nil, "must be \"*\" or an object"
+		}
+		return &principalSet{all: true}, ""
+	}
+	fields, err := decodeObject(raw)
+	if err != nil || len(fields) == 0 {
+		return nil, "must be \"*\" or a non-empty object"
+	}
+	s := &principalSet{}
+	for _, f := range fields {
+		vals, ok := decodeStrings(f.raw)
+		if !ok || len(vals) == 0 {
+			return nil, quote(f.name) + " must be a string or a non-empty list of strings"
+		}
+		if msg := s.add(f.name, vals); msg != "" {
+			return nil, msg
+		}
+	}
+	return s, ""
+}
+
+func (s *principalSet) add(field string, vals []string) string {
+	switch field {
+	case "AWS":
+		for _, v := range vals {
+			if !s.addAWS(v) {
+				return quote(v)
+			}
+		}
+	case "Service", "Federated", "CanonicalUser":
+		for _, v := range vals {
+			if v == "" {
+				return field + " " + quote(v)
+			}
+		}
+		s.others += len(vals)
+	default:
+		return "unknown principal type " + quote(field)
+	}
+	return ""
+}
+
+// addAWS adds one {"AWS": v} entry and reports whether v is valid.
+func (s *principalSet) addAWS(v string) bool {
+	if v == "*" {
+		s.all = true
+		return true
+	}
+	if isAccountID(v) {
+		s.accounts = append(s.accounts, v)
+		return true
+	}
+	parts, ok := splitARN(v, 6)
+	if !ok || parts[0] != "arn" || !isPartition(parts[1]) || parts[3] != "" ||
+		!isAccountID(parts[4]) || strings.ContainsAny(v, "*?") {
+		return false
+	}
+	return s.addARN(v, parts)
+}
+
+func (s *principalSet) addARN(v string, parts [6]string) bool {
+	res := parts[5]
+	switch {
+	case parts[2] == "iam" && res == "root":
+		s.accounts = append(s.accounts, parts[4])
+	case parts[2] == "iam" && validPathName(res, "user/"):
+		s.arns = append(s.arns, principalARN{kind: pkExact, arn: v})
+	case parts[2] == "iam" && validPathName(res, "role/"):
+		name := res[strings.LastIndexByte(res, '/')+1:]
+		s.arns = append(s.arns, principalARN{kind: pkRole, partition: parts[1],
+			account: parts[4], role: name})
+	case parts[2] == "sts" && validSession(res):
+		s.arns = append(s.arns, principalARN{kind: pkExact, arn: v})
+	default:
+		return false
+	}
+	return true
+}
+
+// validPathName accepts prefix followed by an optional path and a name.
+func validPathName(res, prefix string) bool {
+	rest, ok := strings.CutPrefix(res, prefix)
+	if !ok || rest == "" || strings.HasSuffix(rest, "/") {
+		return false
+	}
+	return !strings.Contains(rest, "//")
+}
+
+// validSession accepts assumed-role/ROLE/SESSION and federated-user/NAME.
+func validSession(res string) bool {
+	if rest, ok := strings.CutPrefix(res, "assumed-role/"); ok {
+		role, session, found := strings.Cut(rest, "/")
+		return found && role != "" && session != "" && !strings.Contains(session, "/")
+	}
+	if name, ok := strings.CutPrefix(res, "federated-user/"); ok {
+		return name != "" && !strings.Contains(name, "/")
+	}
+	return false
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func isPartition(s string) bool {
+	return s == "aws" || strings.HasPrefix(s, "aws-") && len(s) > 4
+}

@@ -1,0 +1,394 @@
+package s3api
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/troveproject/trove/internal/checksum"
+	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/s3err"
+	"github.com/troveproject/trove/internal/sigv4"
+	"github.com/troveproject/trove/internal/store"
+)
+
+const (
+	maxKeyLength  = 1024
+	maxObjectSize = 5 << 30 // a single PUT is limited to 5 GiB
+	maxUserMeta   = 2 << 10 // user metadata headers total at most 2 KB
+	sseHeader     = "X-Amz-Server-Side-Encryption"
+)
+
+// storedHeaders are the request headers PutObject keeps and GET/HEAD return.
+var storedHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding",
+	"Content-Language", "Content-Type", "Expires"}
+
+func validKey(key string) error {
+	if len(key) > maxKeyLength {
+		return s3err.New(s3err.KeyTooLongError).With("Size", fmt.Sprint(len(key))).
+			With("MaxSizeAllowed", fmt.Sprint(maxKeyLength))
+	}
+	if !utf8.ValidString(key) {
+		return s3err.Newf(s3err.InvalidArgument, "Object key is not valid UTF-8.")
+	}
+	return nil
+}
+
+// putContext collects the s3:PutObject condition keys the request carries.
+func putContext(r *http.Request) policy.Context {
+	c := policy.Context{}
+	for _, name := range []string{"x-amz-server-side-encryption", "x-amz-acl",
+		"x-amz-storage-class", "x-amz-server-side-encryption-aws-kms-key-id",
+		"x-amz-object-lock-mode", "x-amz-grant-read", "x-amz-grant-full-control"} {
+		if vs, ok := r.Header[http.CanonicalHeaderKey(name)]; ok {
+			c.Set("s3:"+name, vs...)
+		}
+	}
+	return c
+}
+
+// checkSSE accepts SSE-S3 (AES256) and refuses what trove cannot honour.
+func checkSSE(r *http.Request) error {
+	vs, ok := r.Header[sseHeader]
+	if !ok {
+		return nil
+	}
+	switch v := strings.Join(vs, ","); v {
+	case "AES256":
+		return nil
+	case "aws:kms", "aws:kms:dsse":
+		return s3err.Newf(s3err.NotImplemented,
+			"trove does not offer server-side encryption with KMS keys (%s); use AES256.", v)
+	default:
+		return s3err.Newf(s3err.InvalidArgument,
+			"The encryption method specified is not supported: %q.", v).
+			With("ArgumentName", "x-amz-server-side-encryption").With("ArgumentValue", v)
+	}
+}
+
+func (h *Handler) putObject(rq *request) error {
+	if err := validKey(rq.key); err != nil {
+		return err
+	}
+	b, err := h.loadBucket(rq)
+	if err != nil {
+		return err
+	}
+	if err := checkSSE(rq.r); err != nil {
+		return err
+	}
+	obj, err := objectFromHeaders(rq)
+	if err != nil {
+		return err
+	}
+	t := objectTarget("s3:PutObject", b, rq.key)
+	if err := h.authorize(rq, t, putContext(rq.r)); err != nil {
+		return err
+	}
+	size := rq.r.ContentLength
+	switch {
+	case size < 0:
+		return s3err.New(s3err.MissingContentLength)
+	case size > maxObjectSize:
+		return s3err.New(s3err.EntityTooLarge).With("ProposedSize", fmt.Sprint(size)).
+			With("MaxSizeAllowed", fmt.Sprint(int64(maxObjectSize)))
+	}
+	obj.Bucket, obj.Key = b.Name, rq.key
+	if err := h.storeBody(rq, &obj, size); err != nil {
+		return err
+	}
+	rq.w.Header().Set("ETag", obj.ETag)
+	rq.w.Header().Set(sseHeader, obj.Headers[sseHeader])
+	for alg, v := range obj.Checksums {
+		if a, ok := checksum.Parse(alg); ok {
+			rq.w.Header().Set(a.Header(), v)
+		}
+	}
+	rq.writeHeader(http.StatusOK)
+	return nil
+}
+
+// objectFromHeaders collects the headers and user metadata PutObject stores.
+func objectFromHeaders(rq *request) (store.Object, error) {
+	o := store.Object{Headers: map[string]string{}, UserMeta: map[string]string{}}
+	for _, name := range storedHeaders {
+		if v := rq.r.Header.Get(name); v != "" {
+			o.Headers[name] = v
+		}
+	}
+	if ce := contentEncoding(rq.r.Header.Get("Content-Encoding")); ce != "" {
+		o.Headers["Content-Encoding"] = ce
+	} else {
+		delete(o.Headers, "Content-Encoding")
+	}
+	if o.Headers["Content-Type"] == "" {
+		o.Headers["Content-Type"] = "binary/octet-stream"
+	}
+	// Every object is encrypted with SSE-S3 by default, as in S3 since 2023.
+	o.Headers[sseHeader] = "AES256"
+	total := 0
+	for name, vs := range rq.r.Header {
+		if k, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok {
+			o.UserMeta[k] = strings.Join(vs, ",")
+			total += len(k) + len(o.UserMeta[k])
+		}
+	}
+	if total > maxUserMeta {
+		return o, s3err.Newf(s3err.InvalidArgument,
+			"Your metadata headers exceed the maximum allowed metadata size of 2 KB.")
+	}
+	return o, nil
+}
+
+// contentEncoding drops aws-chunked, which describes the transfer, not the
+// object.
+func contentEncoding(v string) string {
+	var keep []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ",")
+}
+
+// storeBody streams the request body into a new blob and commits the record.
+// On any failure the blob is discarded and no record changes.
+func (h *Handler) storeBody(rq *request, o *store.Object, size int64) error {
+	w, err := h.cfg.Blobs.Create(rq.ctx)
+	if err != nil {
+		return fmt.Errorf("s3api: create blob: %w", err)
+	}
+	defer func() { _ = w.Abort() }()
+	sum := md5.New()
+	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(rq.r.Body, size+1))
+	if err != nil {
+		return bodyError(err)
+	}
+	if n != size {
+		return s3err.New(s3err.IncompleteBody)
+	}
+	if rq.auth != nil && rq.auth.Body != nil {
+		o.Checksums = map[string]string{}
+		for alg, v := range rq.auth.Body.Checksums() {
+			o.Checksums[string(alg)] = v
+		}
+	}
+	o.Size = size
+	o.ETag = `"` + hex.EncodeToString(sum.Sum(nil)) + `"`
+	o.LastModified = h.cfg.Now().UTC().Truncate(time.Millisecond)
+	if o.BlobID, err = w.Commit(); err != nil {
+		return fmt.Errorf("s3api: commit blob: %w", err)
+	}
+	replaced, err := h.cfg.Meta.PutObject(rq.ctx, *o)
+	if err != nil {
+		_ = h.cfg.Blobs.Remove(rq.ctx, o.BlobID)
+		if errors.Is(err, store.ErrNotFound) {
+			return s3err.New(s3err.NoSuchBucket).With("BucketName", o.Bucket)
+		}
+		return fmt.Errorf("s3api: put object record: %w", err)
+	}
+	h.removeBlob(rq, replaced)
+	return nil
+}
+
+func (h *Handler) removeBlob(rq *request, id string) {
+	if id == "" {
+		return
+	}
+	if err := h.cfg.Blobs.Remove(rq.ctx, id); err != nil {
+		h.log.Warn("remove replaced blob", "blob", id, "err", err)
+	}
+}
+
+// bodyError maps a failure to read the request body: verification failures
+// from sigv4 keep their code; a body that ends early is IncompleteBody.
+func bodyError(err error) error {
+	var e *s3err.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return s3err.New(s3err.IncompleteBody).WithCause(err)
+	}
+	return s3err.Newf(s3err.IncompleteBody, "The request body could not be read.").WithCause(err)
+}
+
+// objectAction is GetObject, or GetObjectVersion when a version is named.
+func objectAction(rq *request) (string, error) {
+	if !rq.hasQuery("versionId") {
+		return "s3:GetObject", nil
+	}
+	if rq.query("versionId") != "null" {
+		return "", s3err.Newf(s3err.NotImplemented,
+			"trove does not implement versioning yet; only versionId=null is served.")
+	}
+	return "s3:GetObjectVersion", nil
+}
+
+// lookupObject authorizes a read of rq's object and loads its record. A
+// missing key is NoSuchKey only for callers who may list the bucket;
+// others get AccessDenied, as in S3.
+func (h *Handler) lookupObject(rq *request) (store.Object, error) {
+	var o store.Object
+	b, err := h.loadBucket(rq)
+	if err != nil {
+		return o, err
+	}
+	action, err := objectAction(rq)
+	if err != nil {
+		return o, err
+	}
+	if err := h.authorize(rq, objectTarget(action, b, rq.key), nil); err != nil {
+		return o, err
+	}
+	o, err = h.cfg.Meta.GetObject(rq.ctx, b.Name, rq.key)
+	if errors.Is(err, store.ErrNotFound) {
+		if ok, aerr := h.allowed(rq, bucketTarget("s3:ListBucket", b)); aerr != nil || !ok {
+			return o, s3err.New(s3err.AccessDenied)
+		}
+		return o, s3err.New(s3err.NoSuchKey).With("Key", rq.key)
+	}
+	if err != nil {
+		return o, fmt.Errorf("s3api: get object: %w", err)
+	}
+	return o, nil
+}
+
+func (h *Handler) headObject(rq *request) error {
+	o, err := h.lookupObject(rq)
+	if err != nil {
+		return err
+	}
+	if err := checkPreconditions(rq.r, o); err != nil {
+		return err
+	}
+	rng, err := parseRange(rq.r.Header.Get("Range"), o.Size)
+	if err != nil {
+		return err
+	}
+	if err := h.objectHeaders(rq, o); err != nil {
+		return err
+	}
+	return writeRangeHeaders(rq, o, rng)
+}
+
+func (h *Handler) getObject(rq *request) error {
+	o, err := h.lookupObject(rq)
+	if err != nil {
+		return err
+	}
+	if err := checkPreconditions(rq.r, o); err != nil {
+		return err
+	}
+	rng, err := parseRange(rq.r.Header.Get("Range"), o.Size)
+	if err != nil {
+		return err
+	}
+	blob, err := h.cfg.Blobs.Open(rq.ctx, o.BlobID)
+	if err != nil {
+		return fmt.Errorf("s3api: open blob of %s/%s: %w", o.Bucket, o.Key, err)
+	}
+	defer blob.Close()
+	if err := h.objectHeaders(rq, o); err != nil {
+		return err
+	}
+	if err := writeRangeHeaders(rq, o, rng); err != nil {
+		return err
+	}
+	if _, err := io.Copy(rq.w, io.NewSectionReader(blob, rng.start, rng.length)); err != nil {
+		h.log.Debug("send object", "request_id", rq.id, "err", err)
+	}
+	return nil
+}
+
+// objectHeaders sets the stored headers, user metadata, response overrides
+// and, when asked for, checksums.
+func (h *Handler) objectHeaders(rq *request, o store.Object) error {
+	hd := rq.w.Header()
+	for k, v := range o.Headers {
+		hd.Set(k, v)
+	}
+	for k, v := range o.UserMeta {
+		hd["X-Amz-Meta-"+http.CanonicalHeaderKey(k)] = []string{v}
+	}
+	hd.Set("ETag", o.ETag)
+	hd.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+	hd.Set("Accept-Ranges", "bytes")
+	if strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+		for alg, v := range o.Checksums {
+			if a, ok := checksum.Parse(alg); ok {
+				hd.Set(a.Header(), v)
+			}
+		}
+	}
+	return responseOverrides(rq)
+}
+
+// responseOverrides applies response-content-type and its siblings, which
+// S3 honours on signed requests only.
+func responseOverrides(rq *request) error {
+	q := rq.r.URL.Query()
+	for param, header := range map[string]string{
+		"response-content-type": "Content-Type", "response-content-language": "Content-Language",
+		"response-expires": "Expires", "response-cache-control": "Cache-Control",
+		"response-content-disposition": "Content-Disposition",
+		"response-content-encoding":    "Content-Encoding",
+	} {
+		if !q.Has(param) {
+			continue
+		}
+		if rq.auth == nil || rq.auth.Method == sigv4.None {
+			return s3err.Newf(s3err.InvalidRequest,
+				"Request specific response headers cannot be used for anonymous GET requests.")
+		}
+		rq.w.Header().Set(header, q.Get(param))
+	}
+	return nil
+}
+
+func writeRangeHeaders(rq *request, o store.Object, rng byteRange) error {
+	hd := rq.w.Header()
+	hd.Set("Content-Length", fmt.Sprint(rng.length))
+	if rng.partial {
+		hd.Set("Content-Range",
+			fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.start+rng.length-1, o.Size))
+		rq.writeHeader(http.StatusPartialContent)
+		return nil
+	}
+	rq.writeHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) deleteObject(rq *request) error {
+	if err := validKey(rq.key); err != nil {
+		return err
+	}
+	b, err := h.loadBucket(rq)
+	if err != nil {
+		return err
+	}
+	if rq.hasQuery("versionId") && rq.query("versionId") != "null" {
+		return s3err.Newf(s3err.NotImplemented,
+			"trove does not implement versioning yet; only versionId=null is served.")
+	}
+	if err := h.authorize(rq, objectTarget("s3:DeleteObject", b, rq.key), nil); err != nil {
+		return err
+	}
+	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("s3api: delete object: %w", err)
+	default:
+		h.removeBlob(rq, old.BlobID)
+	}
+	rq.writeHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,227 @@
+// Package server assembles a running trove: it opens the embedded stores
+// under a data directory, sweeps what an interrupted write left behind,
+// reconciles the organization file, creates a management account on first
+// start, and serves the S3 API until its context ends.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/troveproject/trove/internal/identity"
+	"github.com/troveproject/trove/internal/orgfile"
+	"github.com/troveproject/trove/internal/s3api"
+	"github.com/troveproject/trove/internal/store"
+	"github.com/troveproject/trove/internal/store/fsblob"
+	"github.com/troveproject/trove/internal/store/sqlite"
+)
+
+// Config is the configuration of `trove serve`. The zero value serves the
+// embedded default: ./trove-data on 127.0.0.1:9000 in us-east-1.
+type Config struct {
+	Listen     string   // address to listen on; default 127.0.0.1:9000
+	DataDir    string   // metadata and object bytes; default ./trove-data
+	ConfigFile string   // organization file to reconcile at start; optional
+	Region     string   // region of buckets that name none; default us-east-1
+	Domains    []string // virtual-host domains; default localhost
+}
+
+func (c *Config) defaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:9000"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "trove-data"
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if len(c.Domains) == 0 {
+		c.Domains = []string{"localhost"}
+	}
+}
+
+// Stores are the open metadata and blob stores.
+type Stores struct {
+	Meta  store.Meta
+	Blobs store.Blobs
+}
+
+// Open opens (creating if needed) the embedded stores under dir and removes
+// blobs that no record references, which a crash can leave behind.
+func Open(ctx context.Context, dir string, log *slog.Logger) (*Stores, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("server: data directory: %w", err)
+	}
+	meta, err := sqlite.Open(ctx, filepath.Join(dir, "meta.db"), log)
+	if err != nil {
+		return nil, fmt.Errorf("server: metadata: %w", err)
+	}
+	blobs, err := fsblob.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		meta.Close()
+		return nil, fmt.Errorf("server: blobs: %w", err)
+	}
+	s := &Stores{Meta: meta, Blobs: blobs}
+	if err := s.sweep(ctx, log); err != nil {
+		meta.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stores) sweep(ctx context.Context, log *slog.Logger) error {
+	known := make(map[string]bool)
+	err := s.Meta.BlobIDs(ctx, func(id string) error { known[id] = true; return nil })
+	if err != nil {
+		return fmt.Errorf("server: list blobs: %w", err)
+	}
+	n, err := s.Blobs.Sweep(ctx, func(id string) bool { return known[id] })
+	if err != nil {
+		return fmt.Errorf("server: sweep blobs: %w", err)
+	}
+	if n > 0 {
+		log.Info("removed orphaned blobs", "count", n)
+	}
+	return nil
+}
+
+// Close closes the stores.
+func (s *Stores) Close() error { return s.Meta.Close() }
+
+// Run serves until ctx ends. It writes the one-time credentials of a newly
+// created management account to out, never to the log.
+func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error {
+	cfg.defaults()
+	st, err := Open(ctx, cfg.DataDir, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cfg.ConfigFile != "" {
+		if err := LoadOrgFile(ctx, st.Meta, cfg.ConfigFile, cfg.Region, log); err != nil {
+			return err
+		}
+	}
+	if err := Bootstrap(ctx, st.Meta, out); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("server: listen: %w", err)
+	}
+	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
+		Directory: identity.New(st.Meta), Region: cfg.Region, Domains: cfg.Domains,
+		Logger: log, AccessLog: log.With("log", "access")})
+	return serve(ctx, ln, h, log)
+}
+
+func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("trove listening", "url", "http://"+ln.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("server: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("server: %w", err)
+	}
+	return nil
+}
+
+// LoadOrgFile reconciles meta towards the organization file at path.
+func LoadOrgFile(ctx context.Context, meta store.Meta, path, region string,
+	log *slog.Logger) error {
+	f, err := orgfile.Load(path)
+	if err != nil {
+		return err
+	}
+	ch, err := orgfile.Apply(ctx, meta, f, region)
+	if err != nil {
+		return err
+	}
+	log.Info("organization file applied", "file", path, "created", ch.Created,
+		"updated", ch.Updated)
+	return nil
+}
+
+// Bootstrap creates, when the store holds no account at all, a management
+// account with a root access key, and prints the key and secret to out once.
+func Bootstrap(ctx context.Context, meta store.Meta, out io.Writer) error {
+	accounts, err := meta.ListAccounts(ctx)
+	if err != nil {
+		return fmt.Errorf("server: bootstrap: %w", err)
+	}
+	if len(accounts) > 0 {
+		return nil
+	}
+	id, orgID := randomDigits(12), "o-"+randomString(10, lowerAlnum)
+	rootID := "r-" + randomString(4, lowerAlnum)
+	key := store.AccessKey{ID: "AKIA" + randomString(16, upperAlnum),
+		Secret: randomString(40, secretChars), Account: id, Active: true,
+		Created: time.Now().UTC().Truncate(time.Second)}
+	steps := []func() error{
+		func() error {
+			return meta.PutOrganization(ctx, store.Organization{ID: orgID, RootID: rootID,
+				ManagementAccount: id})
+		},
+		func() error {
+			return meta.PutAccount(ctx, store.Account{ID: id, Name: "management", ParentID: rootID})
+		},
+		func() error { return meta.PutAccessKey(ctx, key) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("server: bootstrap: %w", err)
+		}
+	}
+	_, err = fmt.Fprintf(out, "trove: first start: created organization %s with management "+
+		"account %s.\nIts root user's access key (shown only now, store it safely):\n"+
+		"  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n", orgID, id, key.ID, key.Secret)
+	return err
+}
+
+const (
+	lowerAlnum  = "abcdefghijklmnopqrstuvwxyz0123456789"
+	upperAlnum  = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	secretChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+)
+
+func randomString(n int, alphabet string) string {
+	b := make([]byte, n)
+	for i := range b {
+		v, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			panic(err) // crypto/rand does not fail on supported platforms
+		}
+		b[i] = alphabet[v.Int64()]
+	}
+	return string(b)
+}
+
+func randomDigits(n int) string {
+	s := randomString(n, "0123456789")
+	if s[0] == '0' {
+		s = "1" + s[1:]
+	}
+	return s
+}

@@ -1,0 +1,140 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// migrations are the schema changes in order; the database's schema_version
+// is how many have been applied. Append to the list, never edit an entry
+// that has shipped: databases in the field have already run it.
+var migrations = []string{
+	// 1: the organization, identities, buckets and objects.
+	`
+CREATE TABLE organization (
+	singleton          INTEGER PRIMARY KEY CHECK (singleton = 1),
+	id                 TEXT NOT NULL,
+	root_id            TEXT NOT NULL,
+	management_account TEXT NOT NULL
+);
+CREATE TABLE ous (
+	id        TEXT PRIMARY KEY,
+	name      TEXT NOT NULL,
+	parent_id TEXT NOT NULL
+);
+CREATE TABLE accounts (
+	id        TEXT PRIMARY KEY,
+	name      TEXT NOT NULL,
+	parent_id TEXT NOT NULL
+);
+CREATE TABLE users (
+	account TEXT NOT NULL REFERENCES accounts (id),
+	name    TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	path    TEXT NOT NULL,
+	PRIMARY KEY (account, name)
+);
+-- user_name is NULL for the account's root user, which exempts the row from
+-- the foreign key to users.
+CREATE TABLE access_keys (
+	id        TEXT PRIMARY KEY,
+	secret    TEXT NOT NULL,
+	account   TEXT NOT NULL REFERENCES accounts (id),
+	user_name TEXT,
+	active    INTEGER NOT NULL,
+	created   INTEGER NOT NULL, -- Unix nanoseconds
+	FOREIGN KEY (account, user_name) REFERENCES users (account, name)
+);
+CREATE INDEX access_keys_by_user ON access_keys (account, user_name);
+CREATE TABLE user_policies (
+	account   TEXT NOT NULL,
+	user_name TEXT NOT NULL,
+	name      TEXT NOT NULL,
+	document  BLOB NOT NULL,
+	PRIMARY KEY (account, user_name, name),
+	FOREIGN KEY (account, user_name) REFERENCES users (account, name)
+);
+CREATE TABLE buckets (
+	name    TEXT PRIMARY KEY,
+	owner   TEXT NOT NULL REFERENCES accounts (id),
+	region  TEXT NOT NULL,
+	created INTEGER NOT NULL, -- Unix nanoseconds
+	policy  BLOB
+);
+CREATE INDEX buckets_by_owner ON buckets (owner, name);
+-- key is a BLOB so that it sorts by bytes (UTF-8 binary order).
+CREATE TABLE objects (
+	bucket        TEXT NOT NULL REFERENCES buckets (name),
+	key           BLOB NOT NULL,
+	blob_id       TEXT NOT NULL,
+	size          INTEGER NOT NULL,
+	etag          TEXT NOT NULL,
+	last_modified INTEGER NOT NULL, -- Unix nanoseconds
+	headers       TEXT NOT NULL,    -- JSON object
+	user_meta     TEXT NOT NULL,    -- JSON object
+	checksums     TEXT NOT NULL,    -- JSON object
+	PRIMARY KEY (bucket, key)
+) WITHOUT ROWID;
+`,
+}
+
+// migrate brings the schema up to date on the write connection and returns
+// the versions before and after.
+func migrate(ctx context.Context, w *sql.DB) (from, to int, err error) {
+	err = runTx(ctx, w, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`)
+		if err != nil {
+			return err
+		}
+		from, err = schemaVersion(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlite: read schema version: %w", err)
+	}
+	if from > len(migrations) {
+		return from, from, fmt.Errorf("sqlite: schema version %d is newer than this build's %d",
+			from, len(migrations))
+	}
+	for v := from; v < len(migrations); v++ {
+		err := runTx(ctx, w, func(tx *sql.Tx) error { return applyMigration(ctx, tx, v) })
+		if err != nil {
+			return from, v, fmt.Errorf("sqlite: migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	return from, len(migrations), nil
+}
+
+// schemaVersion reads the version row, creating it at 0 when absent.
+func schemaVersion(ctx context.Context, tx *sql.Tx) (int, error) {
+	var v int
+	err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`)
+	}
+	return v, err
+}
+
+// applyMigration runs migrations[i] and records version i+1.
+func applyMigration(ctx context.Context, tx *sql.Tx, i int) error {
+	if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE schema_version SET version = ?`, i+1)
+	return err
+}
+
+// runTx runs fn in a transaction on db and commits it when fn returns nil.
+func runTx(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,210 @@
+// Package store defines trove's persistent state behind two interfaces: Meta
+// for metadata (the organization, identities, buckets and object records) and
+// Blobs for object bytes. The embedded defaults are SQLite (package
+// store/sqlite) and files on disk (package store/fsblob); other backends can
+// stand behind the same interfaces.
+//
+// Writing an object is three steps, in this order: the bytes go to a new blob
+// that is made durable under a fresh random id (Blobs), then the record that
+// points at it commits (Meta.PutObject), then the blob the record replaced is
+// removed. A crash between the steps leaves at most an orphaned blob, never a
+// record without its bytes. Object keys never become file paths: blob ids are
+// random.
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Conditions callers test with errors.Is.
+var (
+	ErrNotFound       = errors.New("store: not found")
+	ErrBucketExists   = errors.New("store: bucket already exists")
+	ErrBucketNotEmpty = errors.New("store: bucket not empty")
+)
+
+// Organization is the one organization trove models.
+type Organization struct {
+	ID                string // o-xxxxxxxxxx
+	RootID            string // r-xxxx
+	ManagementAccount string // 12-digit account id
+}
+
+// OU is an organizational unit. ParentID is the root id or another OU's id.
+type OU struct {
+	ID       string
+	Name     string
+	ParentID string
+}
+
+// Account is an AWS-style account. ParentID is the root id or an OU id when
+// the account is in the organization, and empty when it is not.
+type Account struct {
+	ID       string
+	Name     string
+	ParentID string
+}
+
+// User is an IAM user.
+type User struct {
+	Account string
+	Name    string
+	ID      string // unique id, AIDA...
+	Path    string // "/" by default
+}
+
+// AccessKey is a long-term access key. User is empty for the account's root
+// user. The secret is stored because SigV4 verification needs it.
+type AccessKey struct {
+	ID      string
+	Secret  string
+	Account string
+	User    string
+	Active  bool
+	Created time.Time
+}
+
+// UserPolicy is an inline identity policy attached to a user.
+type UserPolicy struct {
+	Account  string
+	User     string
+	Name     string
+	Document []byte
+}
+
+// Bucket is a bucket record. Policy is nil when the bucket has none.
+type Bucket struct {
+	Name    string
+	Owner   string // account id
+	Region  string
+	Created time.Time
+	Policy  []byte
+}
+
+// Object is the record of one object.
+type Object struct {
+	Bucket       string
+	Key          string
+	BlobID       string
+	Size         int64
+	ETag         string // quoted, as sent in the ETag header
+	LastModified time.Time
+	// Headers are the stored system headers sent back on GET and HEAD:
+	// Content-Type, Cache-Control, Content-Disposition, Content-Encoding,
+	// Content-Language, Expires, x-amz-server-side-encryption and the like,
+	// keyed in canonical form.
+	Headers map[string]string
+	// UserMeta holds x-amz-meta-* values keyed by the lower-case suffix.
+	UserMeta map[string]string
+	// Checksums maps an algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256)
+	// to its base64 value.
+	Checksums map[string]string
+}
+
+// ListParams selects a page of a bucket's keys in UTF-8 binary order.
+type ListParams struct {
+	Prefix    string
+	Delimiter string
+	// After excludes every key (and common prefix) up to and including it.
+	After   string
+	MaxKeys int // objects plus common prefixes in the page; 0 means none
+}
+
+// ListPage is one page. NextAfter is the last key or common prefix in the
+// page, to pass as After for the next one.
+type ListPage struct {
+	Objects        []Object
+	CommonPrefixes []string
+	Truncated      bool
+	NextAfter      string
+}
+
+// Meta stores metadata. Implementations are safe for concurrent use. Put
+// methods are upserts that change nothing when the stored value is equal.
+// A record needs its parent: PutUser, PutAccessKey and CreateBucket return
+// ErrNotFound (wrapped) when the account is missing, PutAccessKey with a user
+// and PutUserPolicy when the user is missing. Empty maps in an Object may
+// come back nil. The suite in store/storetest pins these behaviours.
+type Meta interface {
+	PutOrganization(ctx context.Context, org Organization) error
+	// GetOrganization returns ErrNotFound when no organization is stored.
+	GetOrganization(ctx context.Context) (Organization, error)
+	PutOU(ctx context.Context, ou OU) error
+	ListOUs(ctx context.Context) ([]OU, error)
+
+	PutAccount(ctx context.Context, a Account) error
+	GetAccount(ctx context.Context, id string) (Account, error)
+	ListAccounts(ctx context.Context) ([]Account, error)
+
+	PutUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, account, name string) (User, error)
+	ListUsers(ctx context.Context, account string) ([]User, error)
+
+	PutAccessKey(ctx context.Context, k AccessKey) error
+	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
+	// ListAccessKeys lists an account's keys; user "" lists the root user's.
+	ListAccessKeys(ctx context.Context, account, user string) ([]AccessKey, error)
+
+	PutUserPolicy(ctx context.Context, p UserPolicy) error
+	ListUserPolicies(ctx context.Context, account, user string) ([]UserPolicy, error)
+
+	// CreateBucket returns ErrBucketExists (wrapped) when the name is taken,
+	// whoever owns it; GetBucket then tells the owner.
+	CreateBucket(ctx context.Context, b Bucket) error
+	GetBucket(ctx context.Context, name string) (Bucket, error)
+	// ListBuckets lists the buckets one account owns, by name.
+	ListBuckets(ctx context.Context, owner string) ([]Bucket, error)
+	// DeleteBucket returns ErrBucketNotEmpty when objects remain and
+	// ErrNotFound when there is no such bucket.
+	DeleteBucket(ctx context.Context, name string) error
+	// PutBucketPolicy stores doc as the bucket's policy; nil deletes it.
+	PutBucketPolicy(ctx context.Context, bucket string, doc []byte) error
+
+	// PutObject stores o, replacing any record under the same key, and
+	// returns the replaced record's BlobID ("" if none) for the caller to
+	// remove; it is also "" when the replaced record points at o.BlobID
+	// itself, so the caller never removes the blob it just stored. It
+	// returns ErrNotFound when the bucket does not exist.
+	PutObject(ctx context.Context, o Object) (replacedBlob string, err error)
+	GetObject(ctx context.Context, bucket, key string) (Object, error)
+	// DeleteObject removes the record and returns it; ErrNotFound if absent.
+	DeleteObject(ctx context.Context, bucket, key string) (Object, error)
+	ListObjects(ctx context.Context, bucket string, p ListParams) (ListPage, error)
+	// BlobIDs calls fn for every blob id a record points at.
+	BlobIDs(ctx context.Context, fn func(id string) error) error
+
+	Close() error
+}
+
+// Blobs stores object bytes under random ids. Implementations are safe for
+// concurrent use.
+type Blobs interface {
+	// Create starts a new blob. The caller must Commit or Abort it.
+	Create(ctx context.Context) (BlobWriter, error)
+	// Open opens a committed blob for reading.
+	Open(ctx context.Context, id string) (Blob, error)
+	// Remove deletes a blob; removing a missing blob is not an error.
+	Remove(ctx context.Context, id string) error
+	// Sweep removes unfinished writes and every committed blob for which
+	// keep returns false. It is meant for start-up, before serving.
+	Sweep(ctx context.Context, keep func(id string) bool) (removed int, err error)
+}
+
+// BlobWriter receives a new blob's bytes.
+type BlobWriter interface {
+	io.Writer
+	// Commit makes the bytes durable and returns the blob's id.
+	Commit() (id string, err error)
+	// Abort discards the bytes; it is safe to call after Commit (no-op).
+	Abort() error
+}
+
+// Blob is an open committed blob.
+type Blob interface {
+	io.ReadSeekCloser
+	io.ReaderAt
+	Size() int64
+}
