@@ -22,6 +22,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/troveproject/trove/internal/bucketpolicy"
 	"github.com/troveproject/trove/internal/policy"
 )
 
@@ -270,7 +271,7 @@ func (b *Bucket) validate(dir string, seen map[string]bool) error {
 	if err != nil {
 		return fmt.Errorf("policy: %w", err)
 	}
-	if _, err := policy.Parse(doc, policy.Resource); err != nil {
+	if _, err := bucketpolicy.Validate(doc, b.Name); err != nil {
 		return fmt.Errorf("policy %s: %w", b.PolicyFile, err)
 	}
 	b.Policy = doc

@@ -29,6 +29,20 @@ func openMeta(t *testing.T) store.Meta {
 	return db
 }
 
+// applied returns a store with testdata/org.yaml applied, and the file.
+func applied(t *testing.T) (store.Meta, *orgfile.File) {
+	t.Helper()
+	m := openMeta(t)
+	f, err := orgfile.Load("testdata/org.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orgfile.Apply(context.Background(), m, f, "us-east-1"); err != nil {
+		t.Fatal(err)
+	}
+	return m, f
+}
+
 // dump renders everything Apply can write, for comparing states.
 func dump(t *testing.T, m store.Meta) string {
 	t.Helper()
@@ -96,14 +110,7 @@ func TestApplyTwiceChangesNothing(t *testing.T) {
 
 func TestApplyUpdatesWhatChanged(t *testing.T) {
 	ctx := context.Background()
-	m := openMeta(t)
-	f, err := orgfile.Load("testdata/org.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := orgfile.Apply(ctx, m, f, "us-east-1"); err != nil {
-		t.Fatal(err)
-	}
+	m, f := applied(t)
 	f.Accounts[1].Users[0].AccessKeys[0].Secret = strings.Repeat("z", 40)
 	ch, err := orgfile.Apply(ctx, m, f, "us-east-1")
 	if err != nil {
@@ -120,14 +127,7 @@ func TestApplyUpdatesWhatChanged(t *testing.T) {
 
 func TestPrincipals(t *testing.T) {
 	ctx := context.Background()
-	m := openMeta(t)
-	f, err := orgfile.Load("testdata/org.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := orgfile.Apply(ctx, m, f, "us-east-1"); err != nil {
-		t.Fatal(err)
-	}
+	m, f := applied(t)
 	root := f.Organization.RootID
 	platform := f.Organization.Units[0].ID
 	tools := f.Organization.Units[0].Units[0].ID
@@ -169,14 +169,7 @@ func TestPrincipals(t *testing.T) {
 
 func TestOutsideOrganization(t *testing.T) {
 	ctx := context.Background()
-	m := openMeta(t)
-	f, err := orgfile.Load("testdata/org.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := orgfile.Apply(ctx, m, f, "us-east-1"); err != nil {
-		t.Fatal(err)
-	}
+	m, _ := applied(t)
 	a, err := m.GetAccount(ctx, "333333333333")
 	if err != nil || a.ParentID != "" {
 		t.Errorf("partner account = %+v, %v; want no parent", a, err)

@@ -247,6 +247,7 @@ func (sp *stmtParser) parseAction() error {
 		}
 		sp.st.actions = append(sp.st.actions, compileTemplate(v, true, false, true))
 	}
+	sp.st.actionText = vals
 	sp.st.notAction = neg
 	return nil
 }
@@ -299,6 +300,7 @@ func (sp *stmtParser) parseResource() error {
 		}
 		sp.st.resources = append(sp.st.resources, pat)
 	}
+	sp.st.resourceText = vals
 	sp.st.notResource = neg
 	return nil
 }

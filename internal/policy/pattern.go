@@ -354,3 +354,14 @@ func (p *arnPattern) match(e *env, s string, split6 [6]string, ok6 bool) (matche
 	}
 	return true, true
 }
+
+// WildcardMatch reports whether s matches pattern, in which * matches any
+// run of characters and ? exactly one; fold compares letters
+// case-insensitively (as for actions), otherwise case matters (as for ARNs).
+// Policy variables are not substituted.
+func WildcardMatch(pattern, s string, fold bool) bool {
+	if fold {
+		pattern, s = strings.ToLower(pattern), strings.ToLower(s)
+	}
+	return glob(compileTemplate(pattern, true, false, false).toks, s)
+}

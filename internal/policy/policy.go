@@ -118,6 +118,8 @@ type Statement struct {
 	Index  int    // position in the document's Statement list, from 0
 
 	deny         bool
+	actionText   []string      // Action or NotAction values as written
+	resourceText []string      // Resource or NotResource values as written
 	principals   *principalSet // nil for identity-based statements
 	notPrincipal bool
 	actions      []template
@@ -126,6 +128,14 @@ type Statement struct {
 	notResource  bool
 	conditions   []condition
 }
+
+// Actions returns the statement's Action (or NotAction) values as written,
+// for checks a service makes on top of the language's own.
+func (s *Statement) Actions() []string { return s.actionText }
+
+// Resources returns the statement's Resource (or NotResource) values as
+// written.
+func (s *Statement) Resources() []string { return s.resourceText }
 
 // name is how messages and reasons refer to the statement: its Sid, quoted,
 // or its index when it has none.

@@ -11,14 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/troveproject/trove/internal/bucketpolicy"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/sigv4"
 	"github.com/troveproject/trove/internal/store"
 )
-
-// maxPolicySize is S3's limit on a bucket policy, 20 KB.
-const maxPolicySize = 20 * 1024
 
 // loadBucket returns rq's bucket or NoSuchBucket, and checks that a signed
 // request was signed for the bucket's region, as S3 does.
@@ -273,14 +271,11 @@ func (h *Handler) putBucketPolicy(rq *request) error {
 	if err := h.authorize(rq, bucketTarget("s3:PutBucketPolicy", b), nil); err != nil {
 		return err
 	}
-	doc, err := io.ReadAll(io.LimitReader(rq.r.Body, maxPolicySize+1))
+	doc, err := io.ReadAll(io.LimitReader(rq.r.Body, bucketpolicy.MaxSize+1))
 	if err != nil {
-		return s3err.From(err)
+		return bodyError(err)
 	}
-	if len(doc) > maxPolicySize {
-		return s3err.Newf(s3err.MalformedPolicy, "Policies must not exceed %d bytes.", maxPolicySize)
-	}
-	if _, err := policy.Parse(doc, policy.Resource); err != nil {
+	if _, err := bucketpolicy.Validate(doc, b.Name); err != nil {
 		return s3err.Newf(s3err.MalformedPolicy, "%s", policyMessage(err))
 	}
 	if err := h.cfg.Meta.PutBucketPolicy(rq.ctx, b.Name, doc); err != nil {

@@ -49,6 +49,9 @@ type op struct {
 // Subresources that select an operation on a bucket or object. A request
 // naming one that trove does not serve gets NotImplemented, never a wrong
 // operation.
+//
+// TODO(trove): multipart uploads, CopyObject, DeleteObjects, versioning and
+// tagging are not served yet; issue 4 brings them.
 var bucketOps = map[string]map[string]op{
 	http.MethodGet: {
 		"":          {"ListObjects", (*Handler).listObjects},
@@ -96,7 +99,7 @@ func (h *Handler) dispatch(rq *request) error {
 	}
 	if v := rq.r.Header.Get("x-amz-copy-source"); v != "" && rq.r.Method == http.MethodPut {
 		rq.op = "CopyObject"
-		return s3err.Newf(s3err.NotImplemented, "CopyObject is not implemented yet.")
+		return s3err.Newf(s3err.NotImplemented, "trove does not implement CopyObject yet.")
 	}
 	sel := selector(rq)
 	byMethod, ok := table[rq.r.Method]

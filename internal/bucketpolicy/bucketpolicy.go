@@ -1,0 +1,102 @@
+// Package bucketpolicy validates bucket policies as S3's PutBucketPolicy
+// does: on top of the policy language's own rules (package policy), a bucket
+// policy is at most 20 KB, names only S3 actions that exist, and names only
+// resources of its own bucket.
+package bucketpolicy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/troveproject/trove/internal/policy"
+)
+
+// MaxSize is S3's limit on a bucket policy's size in bytes.
+const MaxSize = 20 * 1024
+
+// Validate parses doc as the bucket policy of bucket. Errors are
+// *policy.MalformedError whose Msg is fit for a MalformedPolicy response.
+func Validate(doc []byte, bucket string) (*policy.Policy, error) {
+	if len(doc) > MaxSize {
+		return nil, &policy.MalformedError{Msg: fmt.Sprintf(
+			"Policies must not exceed %d bytes (this one has %d).", MaxSize, len(doc))}
+	}
+	p, err := policy.Parse(doc, policy.Resource)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Statements {
+		st := &p.Statements[i]
+		if err := checkActions(st); err != nil {
+			return nil, err
+		}
+		if err := checkResources(st, bucket); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func where(st *policy.Statement) string {
+	if st.Sid != "" {
+		return "statement " + strconv.Quote(st.Sid)
+	}
+	return "statement " + strconv.Itoa(st.Index)
+}
+
+// checkActions accepts "*", "s3:*" and S3 actions, or wildcard patterns that
+// match at least one S3 action.
+func checkActions(st *policy.Statement) error {
+	for _, a := range st.Actions() {
+		if a == "*" || knownAction(a) {
+			continue
+		}
+		return &policy.MalformedError{Msg: fmt.Sprintf(
+			"Policy has invalid action (%s: %q is not an S3 action)", where(st), a)}
+	}
+	return nil
+}
+
+func knownAction(a string) bool {
+	svc, name, ok := strings.Cut(a, ":")
+	if !ok || !strings.EqualFold(svc, "s3") {
+		return false
+	}
+	if !strings.ContainsAny(name, "*?") {
+		return actions[strings.ToLower(name)]
+	}
+	for known := range actions {
+		if policy.WildcardMatch(name, known, true) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkResources accepts "*" and ARNs of the bucket or of objects in it;
+// wildcards may stand for part of the name.
+func checkResources(st *policy.Statement, bucket string) error {
+	for _, r := range st.Resources() {
+		if r == "*" || ownResource(r, bucket) {
+			continue
+		}
+		return &policy.MalformedError{Msg: fmt.Sprintf(
+			"Policy has invalid resource (%s: %q is not bucket %s or an object in it)",
+			where(st), r, bucket)}
+	}
+	return nil
+}
+
+func ownResource(r, bucket string) bool {
+	rest, ok := strings.CutPrefix(r, "arn:aws:s3:::")
+	if !ok {
+		return false
+	}
+	arn := "arn:aws:s3:::" + bucket
+	name, _, hasKey := strings.Cut(rest, "/")
+	if hasKey {
+		return policy.WildcardMatch(name, bucket, false)
+	}
+	return policy.WildcardMatch(r, arn, false) || policy.WildcardMatch(r, arn+"/x", false)
+}
