@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/policy"
 )
@@ -21,6 +22,9 @@ func Validate(doc []byte, bucket string) (*policy.Policy, error) {
 	if len(doc) > MaxSize {
 		return nil, &policy.MalformedError{Msg: fmt.Sprintf(
 			"Policies must not exceed %d bytes (this one has %d).", MaxSize, len(doc))}
+	}
+	if !utf8.Valid(doc) {
+		return nil, &policy.MalformedError{Msg: "Policies must be valid UTF-8 text."}
 	}
 	p, err := policy.Parse(doc, policy.Resource)
 	if err != nil {

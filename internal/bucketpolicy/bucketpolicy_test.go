@@ -37,6 +37,7 @@ func TestValidate(t *testing.T) {
 			"Policy has invalid resource"},
 		{"too big", doc(`"s3:GetObject"`, `"arn:aws:s3:::art/`+strings.Repeat("a", MaxSize)+`"`),
 			"Policies must not exceed 20480 bytes"},
+		{"not utf-8", doc(`"s3:GetObject"`, "\"arn:aws:s3:::art/\xff\""), "valid UTF-8"},
 		{"language error", `{"Statement":[]}`, ""},
 	}
 	for _, tc := range tests {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"testing"
 )
 
@@ -25,6 +26,20 @@ func BenchmarkParseScenario(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Parse(doc, Resource); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBaselineUnmarshalScenario decodes the scenario bucket policy with
+// encoding/json into generic values: the baseline that Evaluate and Parse are
+// quoted against, measured in the same run.
+func BenchmarkBaselineUnmarshalScenario(b *testing.B) {
+	doc := readTestdata(b, "scenario-bucket-policy.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		var v any
+		if err := json.Unmarshal(doc, &v); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -28,6 +28,10 @@ func (h *Handler) loadBucket(rq *request) (store.Bucket, error) {
 	if err != nil {
 		return b, fmt.Errorf("s3api: get bucket %s: %w", rq.bucket, err)
 	}
+	if want := rq.r.Header.Get("x-amz-expected-bucket-owner"); want != "" && want != b.Owner {
+		// The caller asked not to touch a bucket another account owns.
+		return b, s3err.New(s3err.AccessDenied)
+	}
 	if rq.auth.Method != sigv4.None && rq.auth.Region != b.Region {
 		return b, s3err.Newf(s3err.AuthorizationHeaderMalformed,
 			"The authorization header is malformed; the region '%s' is wrong; expecting '%s'",

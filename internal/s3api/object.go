@@ -53,10 +53,25 @@ func putContext(r *http.Request) policy.Context {
 	return c
 }
 
-// checkSSE accepts SSE-S3 (AES256) and refuses what trove cannot honour.
+// checkSSE accepts SSE-S3 (AES256) and refuses what trove cannot honour:
+// KMS keys and customer-provided keys (SSE-C) are never silently ignored.
 func checkSSE(r *http.Request) error {
+	for name := range r.Header {
+		if strings.HasPrefix(strings.ToLower(name), "x-amz-server-side-encryption-customer-") {
+			return s3err.Newf(s3err.NotImplemented, "trove does not offer server-side "+
+				"encryption with customer-provided keys (SSE-C); use AES256.")
+		}
+	}
 	vs, ok := r.Header[sseHeader]
 	if !ok {
+		for _, h := range []string{"X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id",
+			"X-Amz-Server-Side-Encryption-Context"} {
+			if r.Header.Get(h) != "" {
+				return s3err.Newf(s3err.InvalidArgument, "Server Side Encryption with AWS KMS "+
+					"managed key requires HTTP header x-amz-server-side-encryption : aws:kms").
+					With("ArgumentName", strings.ToLower(h))
+			}
+		}
 		return nil
 	}
 	switch v := strings.Join(vs, ","); v {
@@ -283,6 +298,27 @@ func (h *Handler) prepareRead(rq *request) (store.Object, byteRange, error) {
 	return o, rng, err
 }
 
+// openRead is prepareRead plus opening the blob. A PUT or DELETE of the same
+// key may commit between reading the record and opening its blob, removing
+// the blob; the record is then read again, so a reader gets the old or the
+// new object, never an error.
+func (h *Handler) openRead(rq *request) (store.Object, byteRange, store.Blob, error) {
+	const attempts = 5
+	for i := 1; ; i++ {
+		o, rng, err := h.prepareRead(rq)
+		if err != nil {
+			return o, rng, nil, err
+		}
+		blob, err := h.cfg.Blobs.Open(rq.ctx, o.BlobID)
+		if err == nil {
+			return o, rng, blob, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) || i == attempts {
+			return o, rng, nil, fmt.Errorf("s3api: open blob of %s/%s: %w", o.Bucket, o.Key, err)
+		}
+	}
+}
+
 func (h *Handler) headObject(rq *request) error {
 	o, rng, err := h.prepareRead(rq)
 	if err != nil {
@@ -295,13 +331,9 @@ func (h *Handler) headObject(rq *request) error {
 }
 
 func (h *Handler) getObject(rq *request) error {
-	o, rng, err := h.prepareRead(rq)
+	o, rng, blob, err := h.openRead(rq)
 	if err != nil {
 		return err
-	}
-	blob, err := h.cfg.Blobs.Open(rq.ctx, o.BlobID)
-	if err != nil {
-		return fmt.Errorf("s3api: open blob of %s/%s: %w", o.Bucket, o.Key, err)
 	}
 	defer blob.Close()
 	if err := h.objectHeaders(rq, o, rng); err != nil {

@@ -71,6 +71,13 @@ var objectOps = map[string]map[string]op{
 	http.MethodDelete: {"": {"DeleteObject", (*Handler).deleteObject}},
 }
 
+// postOps names the POST operations, none of which trove serves yet.
+var postOps = map[string]string{
+	"delete": "DeleteObjects", "uploads": "CreateMultipartUpload",
+	"uploadId": "CompleteMultipartUpload", "restore": "RestoreObject",
+	"select": "SelectObjectContent",
+}
+
 // selectors are the query parameters that choose an operation. Others (such
 // as prefix or versionId) are arguments.
 var selectors = map[string]bool{
@@ -102,6 +109,9 @@ func (h *Handler) dispatch(rq *request) error {
 		return s3err.Newf(s3err.NotImplemented, "trove does not implement CopyObject yet.")
 	}
 	sel := selector(rq)
+	if rq.r.Method == http.MethodPost {
+		return postOp(rq, sel)
+	}
 	byMethod, ok := table[rq.r.Method]
 	if !ok {
 		return s3err.New(s3err.MethodNotAllowed)
@@ -114,6 +124,20 @@ func (h *Handler) dispatch(rq *request) error {
 	}
 	rq.op = o.name
 	return o.fn(h, rq)
+}
+
+// postOp answers a POST: browser uploads to a bucket and the POST operations
+// are not served yet; a plain POST to an object is not an S3 operation.
+func postOp(rq *request, sel string) error {
+	rq.op = postOps[sel]
+	switch {
+	case rq.op != "":
+	case rq.key == "":
+		rq.op = "PostObject"
+	default:
+		return s3err.New(s3err.MethodNotAllowed)
+	}
+	return s3err.Newf(s3err.NotImplemented, "trove does not implement %s yet.", rq.op)
 }
 
 func kind(rq *request) string {

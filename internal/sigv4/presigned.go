@@ -2,7 +2,9 @@ package sigv4
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/troveproject/trove/internal/s3err"
@@ -33,6 +35,17 @@ func (v *Verifier) verifyPresigned(r *http.Request, params []param) (*Auth, erro
 	}
 	if err := v.checkExpiry(s.at, q["X-Amz-Expires"]); err != nil {
 		return nil, err
+	}
+	// Whoever holds the URL must not add x-amz-* headers the signer did not
+	// approve: they would change condition keys and stored metadata. The
+	// payload hash is exempt: sending one only makes the check stricter.
+	missing := slices.DeleteFunc(unsignedAmzHeaders(r, s.names), func(h string) bool {
+		return h == "x-amz-content-sha256"
+	})
+	if len(missing) > 0 {
+		return nil, s3err.Newf(s3err.AccessDenied,
+			"There were headers present in the request which were not signed").
+			With("HeadersNotSigned", strings.Join(missing, ", "))
 	}
 	s.payload = payload{value: "UNSIGNED-PAYLOAD", kind: payloadUnsigned}
 	if val := r.Header.Get("X-Amz-Content-Sha256"); val != "" {
