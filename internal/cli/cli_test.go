@@ -56,3 +56,11 @@ func TestFlagBeatsEnvironment(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs.String())
 	}
 }
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if code := Execute(context.Background(), []string{"version"}, Streams{Out: &out, Err: &out}); code != 0 ||
+		!strings.HasPrefix(out.String(), "trove ") {
+		t.Errorf("exit %d, output %q", code, out.String())
+	}
+}

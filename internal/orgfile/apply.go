@@ -55,7 +55,9 @@ func applyOrg(ctx context.Context, meta store.Meta, f *File, ch *Changes) error 
 		return fmt.Errorf("orgfile: organization: %w", err)
 	}
 	if err == nil && old.ID != org.ID {
-		return fmt.Errorf("orgfile: the store holds organization %s, the file declares %s", old.ID, org.ID)
+		return fmt.Errorf("orgfile: the data directory holds organization %s but the file "+
+			"declares %s; start with another --data-dir (or an empty one) to load this file",
+			old.ID, org.ID)
 	}
 	if missing := err != nil; missing || old != org {
 		if err := meta.PutOrganization(ctx, org); err != nil {

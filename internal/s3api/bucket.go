@@ -28,6 +28,9 @@ func (h *Handler) loadBucket(rq *request) (store.Bucket, error) {
 	if err != nil {
 		return b, fmt.Errorf("s3api: get bucket %s: %w", rq.bucket, err)
 	}
+	// As S3 does, say where the bucket lives, so that clients signing for
+	// another region can redirect themselves even from a bodiless HEAD error.
+	rq.w.Header().Set("x-amz-bucket-region", b.Region)
 	if want := rq.r.Header.Get("x-amz-expected-bucket-owner"); want != "" && want != b.Owner {
 		// The caller asked not to touch a bucket another account owns.
 		return b, s3err.New(s3err.AccessDenied)
@@ -208,7 +211,6 @@ func (h *Handler) headBucket(rq *request) error {
 	if err := h.authorize(rq, bucketTarget("s3:ListBucket", b), nil); err != nil {
 		return err
 	}
-	rq.w.Header().Set("x-amz-bucket-region", b.Region)
 	rq.writeHeader(http.StatusOK)
 	return nil
 }

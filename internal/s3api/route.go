@@ -59,9 +59,15 @@ var bucketOps = map[string]map[string]op{
 		"policy":    {"GetBucketPolicy", (*Handler).getBucketPolicy},
 		"list-type": {"ListObjectsV2", (*Handler).listObjects},
 	},
-	http.MethodHead:   {"": {"HeadBucket", (*Handler).headBucket}},
-	http.MethodPut:    {"": {"CreateBucket", (*Handler).createBucket}, "policy": {"PutBucketPolicy", (*Handler).putBucketPolicy}},
-	http.MethodDelete: {"": {"DeleteBucket", (*Handler).deleteBucket}, "policy": {"DeleteBucketPolicy", (*Handler).deleteBucketPolicy}},
+	http.MethodHead: {"": {"HeadBucket", (*Handler).headBucket}},
+	http.MethodPut: {
+		"":       {"CreateBucket", (*Handler).createBucket},
+		"policy": {"PutBucketPolicy", (*Handler).putBucketPolicy},
+	},
+	http.MethodDelete: {
+		"":       {"DeleteBucket", (*Handler).deleteBucket},
+		"policy": {"DeleteBucketPolicy", (*Handler).deleteBucketPolicy},
+	},
 }
 
 var objectOps = map[string]map[string]op{

@@ -113,12 +113,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 			return err
 		}
 	}
-	if err := Bootstrap(ctx, st.Meta, out); err != nil {
-		return err
-	}
+	// Listen before creating anything, so that a first start that cannot
+	// serve does not print credentials the user may overlook.
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("server: listen: %w", err)
+	}
+	defer ln.Close()
+	if err := Bootstrap(ctx, st.Meta, out); err != nil {
+		return err
 	}
 	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
 		Directory: identity.New(st.Meta), Region: cfg.Region, Domains: cfg.Domains,
@@ -137,6 +140,7 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logge
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
 	}
+	log.Info("trove shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {

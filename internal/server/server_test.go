@@ -111,3 +111,14 @@ func waitForURL(t *testing.T, logs *syncBuffer) string {
 	t.Fatalf("server did not report its address; logs:\n%s", logs.String())
 	return ""
 }
+
+// TestNoCredentialsWhenListenFails checks that a first start that cannot
+// listen prints no credentials, so none are shown for a server that never ran.
+func TestNoCredentialsWhenListenFails(t *testing.T) {
+	var out bytes.Buffer
+	err := server.Run(context.Background(), server.Config{Listen: "nonsense",
+		DataDir: t.TempDir()}, &out, quiet)
+	if err == nil || !strings.Contains(err.Error(), "listen") || out.Len() != 0 {
+		t.Errorf("err %v, printed %q", err, out.String())
+	}
+}
