@@ -1,5 +1,5 @@
-// Command trove is an S3-compatible artifact server that reproduces AWS's
-// multi-account security model. See the README and `trove --help`.
+// Trove is an S3-compatible artifact server that reproduces AWS's multi-account
+// security model. `trove serve` runs it; see the README and `trove --help`.
 package main
 
 import (
@@ -10,5 +10,6 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Execute(context.Background(), os.Args[1:], cli.Streams{Out: os.Stdout, Err: os.Stderr}))
+	streams := cli.Streams{Out: os.Stdout, Err: os.Stderr}
+	os.Exit(cli.Execute(context.Background(), os.Args[1:], streams))
 }

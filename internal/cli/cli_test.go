@@ -9,7 +9,8 @@ import (
 
 func TestServeHelpNamesEnvironment(t *testing.T) {
 	var out bytes.Buffer
-	code := Execute(context.Background(), []string{"serve", "--help"}, Streams{Out: &out, Err: &out})
+	code := Execute(context.Background(), []string{"serve", "--help"},
+		Streams{Out: &out, Err: &out})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
@@ -37,7 +38,8 @@ func TestEnvironmentSetsFlags(t *testing.T) {
 			var out, errs bytes.Buffer
 			code := Execute(context.Background(), []string{"serve"}, Streams{Out: &out, Err: &errs})
 			if code == 0 || !strings.Contains(errs.String(), tc.wantErr) {
-				t.Errorf("exit %d, stderr %q; want failure naming %q", code, errs.String(), tc.wantErr)
+				t.Errorf("exit %d, stderr %q; want failure naming %q",
+					code, errs.String(), tc.wantErr)
 			}
 		})
 	}
@@ -50,7 +52,8 @@ func TestFlagBeatsEnvironment(t *testing.T) {
 	// A valid flag wins over the invalid variable, so serve gets as far as
 	// the missing config file.
 	code := Execute(context.Background(), []string{"serve", "--log-level", "error",
-		"--listen", "127.0.0.1:0", "--config", "/nonexistent/x.yaml"}, Streams{Out: &out, Err: &errs})
+		"--listen", "127.0.0.1:0", "--config", "/nonexistent/x.yaml"},
+		Streams{Out: &out, Err: &errs})
 	if code == 0 || strings.Contains(errs.String(), "chatty") ||
 		!strings.Contains(errs.String(), "/nonexistent/x.yaml") {
 		t.Errorf("exit %d, stderr %q", code, errs.String())
@@ -59,8 +62,8 @@ func TestFlagBeatsEnvironment(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	var out bytes.Buffer
-	if code := Execute(context.Background(), []string{"version"}, Streams{Out: &out, Err: &out}); code != 0 ||
-		!strings.HasPrefix(out.String(), "trove ") {
+	code := Execute(context.Background(), []string{"version"}, Streams{Out: &out, Err: &out})
+	if code != 0 || !strings.HasPrefix(out.String(), "trove ") {
 		t.Errorf("exit %d, output %q", code, out.String())
 	}
 }

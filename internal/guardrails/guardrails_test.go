@@ -62,10 +62,16 @@ func TestEveryPackageHasADocComment(t *testing.T) {
 			if strings.HasSuffix(name, "_test") {
 				continue
 			}
+			// A library's comment begins "Package name"; a command's, as Go's
+			// convention has it, with the program's name capitalized.
+			want := "Package " + name + " "
+			if name == "main" {
+				base := filepath.Base(dir)
+				want = strings.ToUpper(base[:1]) + base[1:] + " "
+			}
 			documented := false
 			for _, f := range pkg.Files {
-				if f.Doc != nil && strings.HasPrefix(f.Doc.Text(), "Package "+name+" ") ||
-					f.Doc != nil && name == "main" && strings.HasPrefix(f.Doc.Text(), "Command ") {
+				if f.Doc != nil && strings.HasPrefix(f.Doc.Text(), want) {
 					documented = true
 				}
 			}
@@ -105,6 +111,28 @@ func TestBinaryStaysSmall(t *testing.T) {
 		for _, banned := range []string{"helm.sh/", "k8s.io/", "github.com/mattn/go-sqlite3"} {
 			if strings.HasPrefix(dep, banned) {
 				t.Errorf("cmd/trove depends on %s", dep)
+			}
+		}
+	}
+}
+
+// TestLinesWithin100Columns keeps Go lines, tabs counted as four columns,
+// within 100 columns.
+func TestLinesWithin100Columns(t *testing.T) {
+	for _, dir := range packageDirs(t) {
+		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range files {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(string(data), "\n") {
+				if w := len(strings.ReplaceAll(line, "\t", "    ")); w > 100 {
+					t.Errorf("%s:%d is %d columns wide", name, i+1, w)
+				}
 			}
 		}
 	}

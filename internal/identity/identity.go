@@ -156,7 +156,8 @@ func OrgPath(org store.Organization, ous []store.OU, parentID string) string {
 	return path
 }
 
-func (d *Directory) userPolicies(ctx context.Context, account, user string) ([]policy.Source, error) {
+func (d *Directory) userPolicies(ctx context.Context, account, user string) (
+	[]policy.Source, error) {
 	docs, err := d.meta.ListUserPolicies(ctx, account, user)
 	if err != nil {
 		return nil, fmt.Errorf("identity: policies of user %s: %w", user, err)

@@ -208,7 +208,8 @@ func applyUser(ctx context.Context, meta store.Meta, account string, u User, ch 
 	return applyPolicies(ctx, meta, account, u, ch)
 }
 
-func applyPolicies(ctx context.Context, meta store.Meta, account string, u User, ch *Changes) error {
+func applyPolicies(ctx context.Context, meta store.Meta, account string, u User,
+	ch *Changes) error {
 	existing, err := meta.ListUserPolicies(ctx, account, u.Name)
 	if err != nil {
 		return err

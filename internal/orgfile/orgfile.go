@@ -288,7 +288,8 @@ func (o *Organization) validate(accounts map[string]bool) error {
 		return fmt.Errorf("id %q: must be o- and 10-32 lower-case letters or digits", o.ID)
 	}
 	if !accounts[o.ManagementAccount] {
-		return fmt.Errorf("management account %q is not declared under accounts", o.ManagementAccount)
+		return fmt.Errorf("management account %q is not declared under accounts",
+			o.ManagementAccount)
 	}
 	if o.RootID == "" {
 		o.RootID = "r-" + derive(o.ID, 4)
@@ -309,7 +310,8 @@ func (o *Organization) validate(accounts map[string]bool) error {
 	return nil
 }
 
-func (o *Organization) validateUnit(u *Unit, parent string, accounts, placed, ids map[string]bool) error {
+func (o *Organization) validateUnit(u *Unit, parent string,
+	accounts, placed, ids map[string]bool) error {
 	if u.Name == "" {
 		return errors.New("a unit needs a name")
 	}
@@ -318,7 +320,8 @@ func (o *Organization) validateUnit(u *Unit, parent string, accounts, placed, id
 		u.ID = "ou-" + strings.TrimPrefix(o.RootID, "r-") + "-" + derive(path, 8)
 	}
 	if !ouIDRe.MatchString(u.ID) {
-		return fmt.Errorf("unit %s: id %q must be ou-, 4-32 and 8-32 lower-case letters or digits", path, u.ID)
+		return fmt.Errorf("unit %s: id %q must be ou-, 4-32 and 8-32 lower-case letters "+
+			"or digits", path, u.ID)
 	}
 	if ids[u.ID] {
 		return fmt.Errorf("unit %s: id %s used twice", path, u.ID)

@@ -343,7 +343,8 @@ func TestConditionVariables(t *testing.T) {
 			`{"StringEquals":{"s3:prefix":"${aws:username"}}`,
 			ctx("s3:prefix", "${aws:username"), true},
 		{"arn variable", Version2012, alice,
-			`{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}"}}`, nil, true},
+			`{"ArnEquals":{"aws:PrincipalArn":` +
+				`"arn:aws:iam::${aws:PrincipalAccount}:user/${aws:username}"}}`, nil, true},
 		{"ignore case variable", Version2012, alice,
 			`{"StringEqualsIgnoreCase":{"s3:prefix":"${aws:username}"}}`, ctx("s3:prefix", "ALICE"),
 			true},
@@ -377,7 +378,8 @@ func TestContext(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, ok := c.Get(tt.key)
-			if ok != tt.present || len(got) != len(tt.want) || (len(got) > 0 && got[0] != tt.want[0]) {
+			same := len(got) == len(tt.want) && (len(got) == 0 || got[0] == tt.want[0])
+			if ok != tt.present || !same {
 				t.Errorf("Get(%q) = %q, %v; want %q, %v", tt.key, got, ok, tt.want, tt.present)
 			}
 		})

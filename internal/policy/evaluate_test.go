@@ -65,7 +65,8 @@ func TestActionAndResourceMatching(t *testing.T) {
 			`"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::Devtools-artifacts/*"`,
 			"s3:GetObject", object, false},
 		{"resource question", Version2012,
-			`"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::devtools-artifacts/builds/app.tar.g?"`,
+			`"Effect":"Allow","Action":"s3:*",` +
+				`"Resource":"arn:aws:s3:::devtools-artifacts/builds/app.tar.g?"`,
 			"s3:GetObject", object, true},
 		{"resource segment wildcard", Version2012,
 			`"Effect":"Allow","Action":"s3:*","Resource":"arn:*:s3:*:*:devtools-artifacts/*"`,
@@ -80,7 +81,8 @@ func TestActionAndResourceMatching(t *testing.T) {
 			`"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::secret/*"`,
 			"s3:GetObject", object, true},
 		{"not resource excluded", Version2012,
-			`"Effect":"Allow","Action":"s3:*","NotResource":["arn:aws:s3:::secret/*","arn:aws:s3:::devtools-artifacts/*"]`,
+			`"Effect":"Allow","Action":"s3:*","NotResource":["arn:aws:s3:::secret/*",` +
+				`"arn:aws:s3:::devtools-artifacts/*"]`,
 			"s3:GetObject", object, false},
 		{"request resource not an arn", Version2012,
 			`"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::*"`,
@@ -98,13 +100,15 @@ func TestActionAndResourceMatching(t *testing.T) {
 			`"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::home/${aws:username}/*"`,
 			"s3:GetObject", "arn:aws:s3:::home/${aws:username}/x", true},
 		{"resource variable in account", Version2012,
-			`"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam::${aws:PrincipalAccount}:user/*"`,
+			`"Effect":"Allow","Action":"iam:*",` +
+				`"Resource":"arn:aws:iam::${aws:PrincipalAccount}:user/*"`,
 			"iam:GetUser", "arn:aws:iam::111111111111:user/alice", true},
 		{"resource star escape", Version2012,
 			`"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${*}"`, "s3:GetObject",
 			"arn:aws:s3:::b/x", false},
 		{"resource unresolved entry skipped", Version2012,
-			`"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/${aws:TokenIssueTime}","arn:aws:s3:::b/x"]`,
+			`"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/${aws:TokenIssueTime}",` +
+				`"arn:aws:s3:::b/x"]`,
 			"s3:GetObject", "arn:aws:s3:::b/x", true},
 		{"not resource all unresolved", Version2012,
 			`"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::b/${aws:TokenIssueTime}"`,

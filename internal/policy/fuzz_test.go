@@ -12,11 +12,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(publisherPolicy), false)
 	f.Add([]byte(stmt(allowAll+
 		`,"Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":"${aws:username, 'x''y'}*"},`+
-		`"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"DateLessThan":{"aws:CurrentTime":"2030-01-01"}}`)), false)
+		`"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},`+
+		`"DateLessThan":{"aws:CurrentTime":"2030-01-01"}}`)), false)
 	f.Add([]byte(stmt(`"Effect":"Deny","NotPrincipal":{"AWS":["111111111111",`+
-		`"arn:aws:iam::111111111111:role/r"]},"NotAction":"s3:Get?","NotResource":"arn:aws:s3:::${aws:userid}/*"`)), true)
-	f.Add([]byte(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111111111111:assumed-role/r/s"},`+
-		`"Action":"*","Resource":"arn:aws:s3:::b/${s3:prefix}","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:*"}}}]}`), true)
+		`"arn:aws:iam::111111111111:role/r"]},"NotAction":"s3:Get?",`+
+		`"NotResource":"arn:aws:s3:::${aws:userid}/*"`)), true)
+	f.Add([]byte(`{"Statement":[{"Effect":"Allow",`+
+		`"Principal":{"AWS":"arn:aws:sts::111111111111:assumed-role/r/s"},`+
+		`"Action":"*","Resource":"arn:aws:s3:::b/${s3:prefix}",`+
+		`"Condition":{"ArnLike":{"aws:PrincipalArn":"arn:*"}}}]}`), true)
 	f.Fuzz(func(t *testing.T, doc []byte, resource bool) {
 		kind := Identity
 		if resource {

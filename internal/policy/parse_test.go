@@ -34,26 +34,33 @@ func TestParseValid(t *testing.T) {
 			`},{"Sid":"B",` + allowAll + `}]}`, Version2012, "", []string{"A", "B"}, 0},
 		{"action and resource lists", Identity,
 			stmt(`"Effect":"Deny","Action":["s3:Get*","S3:list?ucket"],` +
-				`"Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]`), Version2012, "", []string{""}, 0},
+				`"Resource":["arn:aws:s3:::b",` +
+				`"arn:aws:s3:::b/*"]`), Version2012, "", []string{""}, 0},
 		{"not action not resource", Identity, stmt(`"Effect":"Allow","NotAction":"s3:Delete*",` +
 			`"NotResource":"arn:aws:s3:::secret/*"`), Version2012, "", []string{""}, 0},
 		{"principal forms", Resource, stmt(`"Effect":"Allow","Action":"s3:*","Resource":"*",` +
 			`"Principal":{"AWS":["*","111111111111","arn:aws:iam::222222222222:root",` +
-			`"arn:aws:iam::111111111111:user/path/ci-publisher","arn:aws:iam::111111111111:role/deploy",` +
+			`"arn:aws:iam::111111111111:user/path/ci-publisher",` +
+			`"arn:aws:iam::111111111111:role/deploy",` +
 			`"arn:aws:sts::111111111111:assumed-role/deploy/s1",` +
 			`"arn:aws:sts::111111111111:federated-user/bob"],"Service":"s3.amazonaws.com",` +
-			`"Federated":"cognito-identity.amazonaws.com","CanonicalUser":"79a59df900b949e55d96a1e698fbaced"}`),
+			`"Federated":"cognito-identity.amazonaws.com",` +
+			`"CanonicalUser":"79a59df900b949e55d96a1e698fbaced"}`),
 			Version2012, "", []string{""}, 0},
 		{"not principal with deny", Resource,
 			stmt(`"Effect":"Deny","NotPrincipal":{"AWS":"111111111111"},` +
 				`"Action":"s3:*","Resource":"*"`), Version2012, "", []string{""}, 0},
 		{"conditions of every family", Identity, stmt(allowAll + `,"Condition":{` +
 			`"StringLike":{"s3:prefix":["home/*",""]},"NumericLessThanEquals":{"s3:max-keys":10},` +
-			`"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},"Bool":{"aws:SecureTransport":true},` +
+			`"DateGreaterThan":{"aws:CurrentTime":"2020-01-01T00:00:00Z"},` +
+			`"Bool":{"aws:SecureTransport":true},` +
 			`"IpAddress":{"aws:SourceIp":["10.0.0.0/8","2001:db8::/32","192.0.2.1"]},` +
-			`"BinaryEquals":{"s3:x":"QmluYXJ5"},"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/*"},` +
-			`"Null":{"s3:y":"false"},"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":["a","b"]},` +
-			`"forallvalues:stringlike":{"aws:TagKeys":"x*"},"DateLessThan":{"aws:EpochTime":"1700000000"}}`),
+			`"BinaryEquals":{"s3:x":"QmluYXJ5"},` +
+			`"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/*"},` +
+			`"Null":{"s3:y":"false"},"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":["a",` +
+			`"b"]},` +
+			`"forallvalues:stringlike":{"aws:TagKeys":"x*"},` +
+			`"DateLessThan":{"aws:EpochTime":"1700000000"}}`),
 			Version2012, "", []string{""}, 11},
 		{"variables in resource", Identity, stmt(`"Effect":"Allow","Action":"s3:*",` +
 			`"Resource":"arn:aws:s3:::b/home/${aws:username}/*"`), Version2012, "", []string{""},
@@ -143,17 +150,20 @@ func TestParseMalformed(t *testing.T) {
 		{"not principal with allow", Resource,
 			stmt(`"Effect":"Allow","NotPrincipal":"*","Action":"s3:*",` +
 				`"Resource":"*"`),
-			`Invalid principal in policy (statement 0: NotPrincipal is supported only with Effect Deny)`},
+			`Invalid principal in policy (statement 0: NotPrincipal is supported only with ` +
+				`Effect Deny)`},
 		{"principal bad string", Resource,
 			stmt(`"Effect":"Allow","Principal":"bob","Action":"s3:*","Resource":"*"`),
 			`Invalid principal in policy (statement 0: must be "*" or an object)`},
 		{"principal short account", Resource, stmt(`"Effect":"Allow","Principal":{"AWS":"1111"},` +
 			`"Action":"s3:*","Resource":"*"`), `Invalid principal in policy (statement 0: "1111")`},
 		{"principal wildcard user", Resource, stmt(`"Effect":"Allow",` +
-			`"Principal":{"AWS":"arn:aws:iam::111111111111:user/*"},"Action":"s3:*","Resource":"*"`),
+			`"Principal":{"AWS":"arn:aws:iam::111111111111:user/*"},"Action":"s3:*",` +
+			`"Resource":"*"`),
 			`Invalid principal in policy (statement 0: "arn:aws:iam::111111111111:user/*")`},
 		{"principal group", Resource, stmt(`"Effect":"Allow",` +
-			`"Principal":{"AWS":"arn:aws:iam::111111111111:group/devs"},"Action":"s3:*","Resource":"*"`),
+			`"Principal":{"AWS":"arn:aws:iam::111111111111:group/devs"},"Action":"s3:*",` +
+			`"Resource":"*"`),
 			`Invalid principal in policy (statement 0: "arn:aws:iam::111111111111:group/devs")`},
 		{"principal unknown type", Resource, stmt(`"Effect":"Allow","Principal":{"User":"x"},` +
 			`"Action":"s3:*","Resource":"*"`),
@@ -164,7 +174,8 @@ func TestParseMalformed(t *testing.T) {
 		{"missing action", Identity, stmt(`"Effect":"Allow","Resource":"*"`),
 			`Missing required field Action (statement 0)`},
 		{"empty action list", Identity, stmt(`"Effect":"Allow","Action":[],"Resource":"*"`),
-			`Policy has invalid action (statement 0: must be a string or a non-empty list of strings)`},
+			`Policy has invalid action (statement 0: must be a string or a non-empty list of ` +
+				`strings)`},
 		{"action without service", Identity,
 			stmt(`"Effect":"Allow","Action":"GetObject","Resource":"*"`),
 			`Policy has invalid action (statement 0: "GetObject")`},
@@ -184,7 +195,8 @@ func TestParseMalformed(t *testing.T) {
 			stmt(`"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:b"`),
 			`Policy has invalid resource (statement 0: "arn:aws:s3:b")`},
 		{"resource number", Identity, stmt(`"Effect":"Allow","Action":"s3:*","Resource":5`),
-			`Policy has invalid resource (statement 0: must be a string or a non-empty list of strings)`},
+			`Policy has invalid resource (statement 0: must be a string or a non-empty list of ` +
+				`strings)`},
 		{"unknown operator", Identity, stmt(allowAll +
 			`,"Condition":{"StringEqualz":{"s3:prefix":"a"}}`),
 			`Invalid Condition type (statement 0: "StringEqualz")`},
@@ -199,10 +211,12 @@ func TestParseMalformed(t *testing.T) {
 			`Policy has an invalid condition key (statement 0: "prefix")`},
 		{"empty condition values", Identity, stmt(allowAll +
 			`,"Condition":{"StringEquals":{"s3:prefix":[]}}`),
-			`Policy has an invalid condition value (statement 0: "s3:prefix" under "StringEquals")`},
+			`Policy has an invalid condition value (statement 0: "s3:prefix" under ` +
+				`"StringEquals")`},
 		{"object condition value", Identity, stmt(allowAll +
 			`,"Condition":{"StringEquals":{"s3:prefix":{}}}`),
-			`Policy has an invalid condition value (statement 0: "s3:prefix" under "StringEquals")`},
+			`Policy has an invalid condition value (statement 0: "s3:prefix" under ` +
+				`"StringEquals")`},
 		{"bad number", Identity, stmt(allowAll +
 			`,"Condition":{"NumericLessThan":{"s3:max-keys":"ten"}}`),
 			`Policy has an invalid condition value (statement 0: "ten" for "NumericLessThan")`},

@@ -67,7 +67,9 @@ type Kind int
 // The two kinds of policy document.
 const (
 	Identity Kind = iota // identity-based policy: no Principal allowed
-	Resource             // resource-based policy (a bucket policy): Principal or NotPrincipal required
+	// Resource is a resource-based policy (a bucket policy): Principal or
+	// NotPrincipal required.
+	Resource
 )
 
 // String returns "identity-based policy" or "resource-based policy".

@@ -17,7 +17,7 @@ const (
 type Principal struct {
 	Anonymous bool
 	Account   string            // 12-digit account id ("" for anonymous)
-	ARN       string            // arn:aws:iam::ACCOUNT:root, arn:aws:iam::ACCOUNT:user/path/name, ...
+	ARN       string            // arn:aws:iam::ACCOUNT:root, ...:user/path/name, ...
 	Type      string            // aws:PrincipalType: one of the Type constants
 	UserID    string            // aws:userid (root: the account id; user: AIDA...)
 	Username  string            // aws:username (users only)

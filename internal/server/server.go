@@ -200,7 +200,8 @@ func Bootstrap(ctx context.Context, meta store.Meta, out io.Writer) error {
 	}
 	_, err = fmt.Fprintf(out, "trove: first start: created organization %s with management "+
 		"account %s.\nIts root user's access key (shown only now, store it safely):\n"+
-		"  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n", orgID, id, key.ID, key.Secret)
+		"  aws_access_key_id     = %s\n  aws_secret_access_key = %s\n",
+		orgID, id, key.ID, key.Secret)
 	return err
 }
 

@@ -1,4 +1,4 @@
-// Command chartgen writes the Helm chart archives that trove's tests store as artifacts.
+// Chartgen writes the Helm chart archives that trove's tests store as artifacts.
 //
 // It packages the chart embedded under chart/hello at every version in [versions] with
 // Helm's own Go library (the code behind `helm package` and `helm lint`), checks each
