@@ -3,7 +3,6 @@ package s3api_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/s3api"
-	"github.com/troveproject/trove/internal/server"
 	"github.com/troveproject/trove/internal/store"
 )
 
@@ -33,16 +31,7 @@ func (b *racingBlobs) Open(ctx context.Context, id string) (store.Blob, error) {
 // key returns the old or the new object, as S3 does, never InternalError:
 // trove used to remove the replaced blob while the GET was about to open it.
 func TestGetDuringOverwrite(t *testing.T) {
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := server.Open(ctx, t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := server.LoadOrgFile(ctx, st.Meta, "testdata/org.yaml", "us-east-1", log); err != nil {
-		t.Fatal(err)
-	}
+	st := openStores(t, "testdata/org.yaml")
 	blobs := &racingBlobs{Blobs: st.Blobs}
 	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: blobs, Directory: identity.New(st.Meta)})
 	const url = "http://127.0.0.1/dev-main/raced"

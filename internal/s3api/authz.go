@@ -17,18 +17,21 @@ type target struct {
 	action   string
 	resource string // ARN, or "*" for account-level actions
 	owner    string // the resource's account
+	bucket   string // the bucket whose policy applies, "" when none
 	policy   []byte // the bucket policy, nil when none
 }
 
 // bucketTarget is action on bucket b itself.
 func bucketTarget(action string, b store.Bucket) target {
-	return target{action: action, resource: bucketARN(b.Name), owner: b.Owner, policy: b.Policy}
+	return target{action: action, resource: bucketARN(b.Name), owner: b.Owner, bucket: b.Name,
+		policy: b.Policy}
 }
 
 // objectTarget is action on key in bucket b.
 func objectTarget(action string, b store.Bucket, key string) target {
-	return target{action: action, resource: bucketARN(b.Name) + "/" + key, owner: b.Owner,
-		policy: b.Policy}
+	t := bucketTarget(action, b)
+	t.resource += "/" + key
+	return t
 }
 
 func bucketARN(name string) string { return "arn:aws:s3:::" + name }
@@ -41,27 +44,32 @@ var bucketPolicyActions = map[string]bool{
 }
 
 // authorize decides whether rq's caller may perform t, with extra request
-// condition keys, and returns AccessDenied unless the decision is Allow.
+// condition keys, records the decision on rq for the access log, and returns
+// AccessDenied unless the decision is Allow.
 func (h *Handler) authorize(rq *request, t target, extra policy.Context) error {
 	d, err := h.decide(rq, t, extra)
 	if err != nil {
 		return err
 	}
+	rq.action, rq.resource, rq.decision = t.action, t.resource, &d
 	if d.Effect != policy.Allow {
 		return s3err.Newf(s3err.AccessDenied, "%s", denialMessage(rq, t, d))
 	}
 	return nil
 }
 
-// decide evaluates t and records the decision on rq for the access log.
+// allowed reports whether rq's caller may perform t, recording nothing.
+func (h *Handler) allowed(rq *request, t target) (bool, error) {
+	d, err := h.decide(rq, t, nil)
+	return err == nil && d.Effect == policy.Allow, err
+}
+
+// decide evaluates t for rq's caller.
 func (h *Handler) decide(rq *request, t target, extra policy.Context) (policy.Decision, error) {
-	rq.action, rq.resource = t.action, t.resource
 	p := rq.caller.Principal
-	if p.Type == "Account" && p.Account == t.owner && bucketPolicyActions[t.action] {
-		d := policy.Decision{Effect: policy.Allow,
-			Reason: "the bucket owner's root user may always manage the bucket policy"}
-		rq.decision = &d
-		return d, nil
+	if p.Type == policy.TypeAccount && p.Account == t.owner && bucketPolicyActions[t.action] {
+		return policy.Decision{Effect: policy.Allow,
+			Reason: "the bucket owner's root user may always manage the bucket policy"}, nil
 	}
 	in := policy.Input{Identity: rq.caller.Policies, Request: policy.Request{
 		Action: t.action, Resource: t.resource, ResourceAccount: t.owner, Principal: p,
@@ -73,29 +81,9 @@ func (h *Handler) decide(rq *request, t target, extra policy.Context) (policy.De
 			return policy.Decision{}, fmt.Errorf("s3api: stored bucket policy: %w", err)
 		}
 		in.Resource = &policy.Source{Kind: policy.Resource, Policy: bp,
-			Name: "bucket policy of " + bucketNameOf(t.resource)}
+			Name: "bucket policy of " + t.bucket}
 	}
-	d := policy.Evaluate(in)
-	rq.decision = &d
-	return d, nil
-}
-
-func bucketNameOf(arn string) string {
-	name := arn[len("arn:aws:s3:::"):]
-	for i := 0; i < len(name); i++ {
-		if name[i] == '/' {
-			return name[:i]
-		}
-	}
-	return name
-}
-
-// allowed reports whether rq's caller may perform t, without failing.
-func (h *Handler) allowed(rq *request, t target) (bool, error) {
-	saved := *rq
-	d, err := h.decide(rq, t, nil)
-	rq.action, rq.resource, rq.decision = saved.action, saved.resource, saved.decision
-	return err == nil && d.Effect == policy.Allow, err
+	return policy.Evaluate(in), nil
 }
 
 // requestContext holds the condition keys every S3 request carries, plus extra.
@@ -160,7 +148,7 @@ func denialMessage(rq *request, t target, d policy.Decision) string {
 		}
 		return head + "with an explicit deny"
 	}
-	identityAllows := p.Type == "Account"
+	identityAllows := p.Type == policy.TypeAccount
 	for _, m := range d.Matched {
 		if m.Effect == "Allow" && m.Kind == policy.Identity {
 			identityAllows = true

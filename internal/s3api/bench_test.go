@@ -7,14 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"log/slog"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/s3api"
-	"github.com/troveproject/trove/internal/server"
 )
 
 // BenchmarkAuthorizeScenario serves, in process, the PRD delegate's
@@ -36,16 +33,7 @@ func BenchmarkBaselineNotFound(b *testing.B) {
 
 func benchHead(b *testing.B, bucket string, want int) {
 	ctx := context.Background()
-	st, err := server.Open(ctx, b.TempDir(), quietLog())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	err = server.LoadOrgFile(ctx, st.Meta, "../../examples/cross-account/organization.yaml",
-		"us-east-1", quietLog())
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := openStores(b, "../../examples/cross-account/organization.yaml")
 	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: identity.New(st.Meta)})
 	upload(b, h)
 	creds := aws.Credentials{AccessKeyID: "AKIAEXAMPLEDELEGATE1",
@@ -89,5 +77,3 @@ func upload(b *testing.B, h http.Handler) {
 		b.Fatalf("upload: %d %s", w.Code, w.Body)
 	}
 }
-
-func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

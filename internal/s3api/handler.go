@@ -76,15 +76,26 @@ func New(cfg Config) *Handler {
 	return h
 }
 
-// keys adapts the identity directory to sigv4.Keys.
+// keys adapts the identity directory to sigv4.Keys. It leaves the key it
+// looked up in the request's keyMemo, so that resolving the caller after
+// verification does not read it again.
 type keys struct{ dir *identity.Directory }
 
+// keyMemo is the context key of a request's *store.AccessKey memo.
+type keyMemo struct{}
+
 func (k keys) Secret(ctx context.Context, id string) (string, error) {
-	s, err := k.dir.Secret(ctx, id)
+	key, err := k.dir.Lookup(ctx, id)
 	if errors.Is(err, identity.ErrUnknownKey) {
 		return "", sigv4.ErrUnknownKey
 	}
-	return s, err
+	if err != nil {
+		return "", err
+	}
+	if memo, ok := ctx.Value(keyMemo{}).(*store.AccessKey); ok {
+		*memo = key
+	}
+	return key.Secret, nil
 }
 
 // request is one request in flight.
@@ -131,21 +142,26 @@ func (h *Handler) serve(rq *request) error {
 	if err := h.address(rq); err != nil {
 		return err
 	}
+	memo := &store.AccessKey{}
+	rq.r = rq.r.WithContext(context.WithValue(rq.ctx, keyMemo{}, memo))
 	auth, err := h.verifier.Verify(rq.r)
 	if err != nil {
 		return err
 	}
 	rq.auth = auth
-	if auth.Method == sigv4.None {
+	switch {
+	case auth.Method == sigv4.None:
 		rq.caller = identity.Anonymous()
-	} else {
+	case memo.ID == auth.AccessKeyID:
+		rq.caller, err = h.cfg.Directory.Caller(rq.ctx, *memo)
+	default:
 		rq.caller, err = h.cfg.Directory.Resolve(rq.ctx, auth.AccessKeyID)
-		if errors.Is(err, identity.ErrUnknownKey) {
-			return s3err.New(s3err.InvalidAccessKeyID).With("AWSAccessKeyId", auth.AccessKeyID)
-		}
-		if err != nil {
-			return err
-		}
+	}
+	if errors.Is(err, identity.ErrUnknownKey) {
+		return s3err.New(s3err.InvalidAccessKeyID).With("AWSAccessKeyId", auth.AccessKeyID)
+	}
+	if err != nil {
+		return err
 	}
 	return h.dispatch(rq)
 }
@@ -199,7 +215,7 @@ func principalName(c *identity.Caller) string {
 	return c.Principal.ARN
 }
 
-// statusWriter records the status a handler wrote, for the access log.
+// writeHeader writes the status and records it for the access log.
 func (rq *request) writeHeader(status int) {
 	rq.status = status
 	rq.w.WriteHeader(status)

@@ -91,18 +91,25 @@ type env struct {
 	transport *http.Transport
 }
 
-func newEnv(t *testing.T, m mode) *env {
-	t.Helper()
+// openStores opens stores in a temporary directory with orgFile loaded.
+func openStores(tb testing.TB, orgFile string) *server.Stores {
+	tb.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	st, err := server.Open(ctx, t.TempDir(), log)
+	st, err := server.Open(ctx, tb.TempDir(), log)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := server.LoadOrgFile(ctx, st.Meta, "testdata/org.yaml", "us-east-1", log); err != nil {
-		t.Fatal(err)
+	tb.Cleanup(func() { _ = st.Close() })
+	if err := server.LoadOrgFile(ctx, st.Meta, orgFile, "us-east-1", log); err != nil {
+		tb.Fatal(err)
 	}
+	return st
+}
+
+func newEnv(t *testing.T, m mode) *env {
+	t.Helper()
+	st := openStores(t, "testdata/org.yaml")
 	e := &env{stores: st}
 	e.h = s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
 		Directory: identity.New(st.Meta), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil)),

@@ -137,11 +137,6 @@ func objectFromHeaders(rq *request) (store.Object, error) {
 			o.Headers[name] = v
 		}
 	}
-	if ce := contentEncoding(rq.r.Header.Get("Content-Encoding")); ce != "" {
-		o.Headers["Content-Encoding"] = ce
-	} else {
-		delete(o.Headers, "Content-Encoding")
-	}
 	if o.Headers["Content-Type"] == "" {
 		o.Headers["Content-Type"] = "binary/octet-stream"
 	}
@@ -162,18 +157,6 @@ func objectFromHeaders(rq *request) (store.Object, error) {
 			"Your metadata headers exceed the maximum allowed metadata size of 2 KB.")
 	}
 	return o, nil
-}
-
-// contentEncoding drops aws-chunked, which describes the transfer, not the
-// object.
-func contentEncoding(v string) string {
-	var keep []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
-			keep = append(keep, p)
-		}
-	}
-	return strings.Join(keep, ",")
 }
 
 // storeBody streams the request body into a new blob and commits the record.

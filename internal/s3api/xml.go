@@ -7,10 +7,8 @@ import (
 	"fmt"
 )
 
-const (
-	s3NS       = "http://s3.amazonaws.com/doc/2006-03-01/"
-	timeFormat = "2006-01-02T15:04:05.000Z"
-)
+// timeFormat is how S3 writes times in XML bodies.
+const timeFormat = "2006-01-02T15:04:05.000Z"
 
 type owner struct {
 	ID          string `xml:"ID"`
@@ -30,15 +28,13 @@ type bucketEntry struct {
 }
 
 type listAllMyBucketsResult struct {
-	XMLName xml.Name      `xml:"ListAllMyBucketsResult"`
-	NS      string        `xml:"xmlns,attr"`
+	XMLName xml.Name      `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListAllMyBucketsResult"`
 	Owner   *owner        `xml:"Owner"`
 	Buckets []bucketEntry `xml:"Buckets>Bucket"`
 }
 
 type locationConstraint struct {
-	XMLName xml.Name `xml:"LocationConstraint"`
-	NS      string   `xml:"xmlns,attr"`
+	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ LocationConstraint"`
 	Region  string   `xml:",chardata"`
 }
 
@@ -58,8 +54,7 @@ type commonPrefix struct {
 // listBucketResult serves both ListObjects (V1) and ListObjectsV2; the
 // fields of the other version stay empty and are omitted.
 type listBucketResult struct {
-	XMLName        xml.Name       `xml:"ListBucketResult"`
-	NS             string         `xml:"xmlns,attr"`
+	XMLName        xml.Name       `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListBucketResult"`
 	Name           string         `xml:"Name"`
 	Prefix         string         `xml:"Prefix"`
 	Marker         *string        `xml:"Marker,omitempty"`
@@ -76,9 +71,9 @@ type listBucketResult struct {
 	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
 }
 
-// writeXML writes v as an XML document with the S3 namespace.
+// writeXML writes v as an XML document; the types name S3's namespace in
+// their XMLName tags.
 func writeXML(rq *request, status int, v any) error {
-	setNS(v)
 	body, err := xml.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("s3api: encode response: %w", err)
@@ -88,15 +83,4 @@ func writeXML(rq *request, status int, v any) error {
 	_, _ = rq.w.Write([]byte(xml.Header))
 	_, _ = rq.w.Write(body)
 	return nil
-}
-
-func setNS(v any) {
-	switch t := v.(type) {
-	case *listBucketResult:
-		t.NS = s3NS
-	case *listAllMyBucketsResult:
-		t.NS = s3NS
-	case *locationConstraint:
-		t.NS = s3NS
-	}
 }

@@ -183,20 +183,16 @@ func Bootstrap(ctx context.Context, meta store.Meta, out io.Writer) error {
 	key := store.AccessKey{ID: "AKIA" + randomString(16, upperAlnum),
 		Secret: randomString(40, secretChars), Account: id, Active: true,
 		Created: time.Now().UTC().Truncate(time.Second)}
-	steps := []func() error{
-		func() error {
-			return meta.PutOrganization(ctx, store.Organization{ID: orgID, RootID: rootID,
-				ManagementAccount: id})
-		},
-		func() error {
-			return meta.PutAccount(ctx, store.Account{ID: id, Name: "management", ParentID: rootID})
-		},
-		func() error { return meta.PutAccessKey(ctx, key) },
+	org := store.Organization{ID: orgID, RootID: rootID, ManagementAccount: id}
+	if err := meta.PutOrganization(ctx, org); err != nil {
+		return fmt.Errorf("server: bootstrap: %w", err)
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return fmt.Errorf("server: bootstrap: %w", err)
-		}
+	acct := store.Account{ID: id, Name: "management", ParentID: rootID}
+	if err := meta.PutAccount(ctx, acct); err != nil {
+		return fmt.Errorf("server: bootstrap: %w", err)
+	}
+	if err := meta.PutAccessKey(ctx, key); err != nil {
+		return fmt.Errorf("server: bootstrap: %w", err)
 	}
 	_, err = fmt.Fprintf(out, "trove: first start: created organization %s with management "+
 		"account %s.\nIts root user's access key (shown only now, store it safely):\n"+
