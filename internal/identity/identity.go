@@ -177,7 +177,7 @@ func (d *Directory) userPolicies(ctx context.Context, account, user string) (
 			return nil, fmt.Errorf("identity: policy %s of user %s: %w", doc.Name, user, err)
 		}
 		name := fmt.Sprintf("inline policy %s of user %s", doc.Name, user)
-		out = append(out, policy.Source{Kind: policy.Identity, Name: name, Policy: p})
+		out = append(out, policy.Source{Layer: policy.LayerIdentity, Name: name, Policy: p})
 	}
 	return out, nil
 }

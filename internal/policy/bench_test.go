@@ -12,7 +12,7 @@ func BenchmarkEvaluateScenario(b *testing.B) {
 	in := s.input(s.caller("delegate"), "s3:GetObject", object,
 		ctx("aws:SourceIp", "203.0.113.9", "aws:SecureTransport", "true"))
 	if d := Evaluate(in); d.Effect != Allow {
-		b.Fatalf("Effect = %v: %s", d.Effect, d.Reason)
+		b.Fatalf("Effect = %v: %s", d.Effect, d.Reason())
 	}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -84,6 +84,8 @@ var operators = map[string]operator{
 // condition is one key under one operator of a Condition block, compiled.
 type condition struct {
 	operator
+	name     string // the operator as written
+	rawKey   string // the key as written
 	key      string // lower-cased
 	ifExists bool
 	set      setOp

@@ -15,7 +15,7 @@ func condAllows(t *testing.T, version, condition string, p Principal, c Context)
 	d := Evaluate(Input{
 		Request: Request{Action: "s3:GetObject", Resource: object, ResourceAccount: p.Account,
 			Principal: p, Context: c},
-		Identity: []Source{{Kind: Identity, Name: "test", Policy: pol}},
+		Identity: []Source{{Layer: LayerIdentity, Name: "test", Policy: pol}},
 	})
 	return d.Effect == Allow
 }

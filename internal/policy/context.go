@@ -45,99 +45,125 @@ func (c Context) scan(key string) ([]string, bool) {
 	return nil, false
 }
 
-// The condition keys the engine derives from Request.Principal and
-// Request.ResourceAccount; values for them in Request.Context are ignored.
+// The condition keys the engine derives from Request.Principal and the
+// resource fields of Request; values for them in Request.Context are ignored.
 const (
-	keyOrgID           = "aws:principalorgid"
-	keyOrgPaths        = "aws:principalorgpaths"
-	keyPrincipalAcct   = "aws:principalaccount"
-	keyPrincipalArn    = "aws:principalarn"
-	keyPrincipalType   = "aws:principaltype"
-	keyUserID          = "aws:userid"
-	keyUsername        = "aws:username"
-	keyResourceAccount = "aws:resourceaccount"
-	keyTagPrefix       = "aws:principaltag/"
+	keyOrgID            = "aws:principalorgid"
+	keyOrgPaths         = "aws:principalorgpaths"
+	keyPrincipalAcct    = "aws:principalaccount"
+	keyPrincipalArn     = "aws:principalarn"
+	keyPrincipalType    = "aws:principaltype"
+	keyUserID           = "aws:userid"
+	keyUsername         = "aws:username"
+	keyIsService        = "aws:principalisawsservice"
+	keyServiceName      = "aws:principalservicename"
+	keyResourceAccount  = "aws:resourceaccount"
+	keyResourceOrgID    = "aws:resourceorgid"
+	keyResourceOrgPaths = "aws:resourceorgpaths"
+	keyTagPrefix        = "aws:principaltag/"
 )
 
+// Slots of env.one, the single-valued derived keys.
+const (
+	slotOrgID = iota
+	slotAccount
+	slotArn
+	slotType
+	slotUserID
+	slotUsername
+	slotIsService
+	slotServiceName
+	slotResourceAccount
+	slotResourceOrgID
+	numSlots
+)
+
+// derivedSlots maps each single-valued derived key to its slot.
+var derivedSlots = map[string]int{
+	keyOrgID: slotOrgID, keyPrincipalAcct: slotAccount, keyPrincipalArn: slotArn,
+	keyPrincipalType: slotType, keyUserID: slotUserID, keyUsername: slotUsername,
+	keyIsService: slotIsService, keyServiceName: slotServiceName,
+	keyResourceAccount: slotResourceAccount, keyResourceOrgID: slotResourceOrgID,
+}
+
 // env is one evaluation's view of the request: the lower-cased action, the
-// split resource ARN and the condition keys, principal keys included. It is
+// split resource ARN and the condition keys, derived keys included. It is
 // built once per Evaluate and read by every statement.
 type env struct {
-	req      *Request
+	req      Request // a copy, so that no pointer into the caller's Input is kept
 	anon     bool
-	action   string // lower-cased
+	action   string
 	res      [6]string
-	resOK    bool         // the resource is an ARN of six segments
-	one      [7][1]string // backing arrays for single-valued principal keys
-	roleAcct string       // for assumed-role sessions: the role's account and name
+	resOK    bool                // the resource is an ARN of six segments
+	one      [numSlots][1]string // the derived single-valued keys; "" when missing
+	roleAcct string              // for assumed-role sessions: the role's account and name
 	roleName string
 	rolePart string
 }
 
-// init fills e in for req.
-func (e *env) init(req *Request) {
-	*e = env{req: req, anon: req.Principal.isAnonymous(), action: req.Action}
+// newEnv builds the view of req.
+func newEnv(req *Request) (e env) {
+	e = env{req: *req, anon: req.Principal.isAnonymous(), action: req.Action}
 	e.res, e.resOK = splitARN(req.Resource, 6)
+	e.one[slotResourceAccount][0] = req.ResourceAccount
+	e.one[slotResourceOrgID][0] = req.ResourceOrgID
+	if e.anon {
+		return e
+	}
 	p := &req.Principal
-	e.one[0][0] = p.OrgID
-	e.one[1][0] = p.Account
-	e.one[2][0] = p.ARN
-	e.one[3][0] = p.Type
-	e.one[4][0] = p.userID()
-	e.one[5][0] = p.Username
-	e.one[6][0] = req.ResourceAccount
 	if p.Type == TypeAssumedRole {
 		e.rolePart, e.roleAcct, e.roleName = sessionRole(p.ARN)
 	}
+	e.one[slotIsService][0] = "false"
+	if p.isService() {
+		e.one[slotIsService][0] = "true"
+		e.one[slotServiceName][0] = p.Service
+		return e
+	}
+	e.one[slotOrgID][0] = p.OrgID
+	e.one[slotAccount][0] = p.Account
+	e.one[slotArn][0] = p.principalARN(&e)
+	e.one[slotType][0] = p.Type
+	e.one[slotUserID][0] = p.userID()
+	if p.Type == TypeUser {
+		e.one[slotUsername][0] = p.Username
+	}
+	return e
 }
 
 // lookup returns the values of a lower-cased condition key.
 func (e *env) lookup(key string) ([]string, bool) {
-	if !strings.HasPrefix(key, "aws:") {
+	if len(key) < 4 || key[:4] != "aws:" {
 		return e.req.Context.get(key)
 	}
-	if v, ok, derived := e.principalKey(key); derived {
+	if v, ok, derived := e.derivedKey(key); derived {
 		return v, ok
 	}
 	return e.req.Context.get(key)
 }
 
-// principalKey answers the keys derived from the principal. derived is false
-// for every other key.
-func (e *env) principalKey(key string) (v []string, ok, derived bool) {
-	i := -1
-	switch key {
-	case keyOrgID:
-		i = 0
-	case keyPrincipalAcct:
-		i = 1
-	case keyPrincipalArn:
-		i = 2
-	case keyPrincipalType:
-		i = 3
-	case keyUserID:
-		i = 4
-	case keyUsername:
-		if e.req.Principal.Type != TypeUser {
+// derivedKey answers the keys derived from the principal and the resource.
+// derived is false for every other key.
+func (e *env) derivedKey(key string) (v []string, ok, derived bool) {
+	if i, found := derivedSlots[key]; found {
+		if e.one[i][0] == "" {
 			return nil, false, true
 		}
-		i = 5
-	case keyResourceAccount:
-		i = 6
+		return e.one[i][:], true, true
+	}
+	switch key {
 	case keyOrgPaths:
 		paths := e.req.Principal.OrgPaths
-		return paths, !e.anon && len(paths) > 0, true
-	default:
-		if strings.HasPrefix(key, keyTagPrefix) {
-			v, ok := e.tag(key[len(keyTagPrefix):])
-			return v, ok, true
-		}
-		return nil, false, false
+		return paths, !e.anon && e.one[slotOrgID][0] != "" && len(paths) > 0, true
+	case keyResourceOrgPaths:
+		paths := e.req.ResourceOrgPaths
+		return paths, len(paths) > 0, true
 	}
-	if e.anon || e.one[i][0] == "" {
-		return nil, false, true
+	if strings.HasPrefix(key, keyTagPrefix) {
+		v, ok := e.tag(key[len(keyTagPrefix):])
+		return v, ok, true
 	}
-	return e.one[i][:], true, true
+	return nil, false, false
 }
 
 func (e *env) tag(name string) ([]string, bool) {
@@ -149,7 +175,7 @@ func (e *env) tag(name string) ([]string, bool) {
 
 // tagValue finds a principal tag, its name matched case-insensitively.
 func (e *env) tagValue(name string) (string, bool) {
-	if e.anon {
+	if e.anon || e.req.Principal.isService() {
 		return "", false
 	}
 	if v, ok := e.req.Principal.Tags[name]; ok {

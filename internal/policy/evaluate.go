@@ -10,29 +10,50 @@ type Request struct {
 	Action          string // "s3:GetObject"
 	Resource        string // "arn:aws:s3:::bucket/key" or "arn:aws:s3:::bucket"
 	ResourceAccount string // the account owning the resource (the bucket owner)
-	Principal       Principal
+	// ResourceOrgID and ResourceOrgPaths are aws:ResourceOrgID and
+	// aws:ResourceOrgPaths: the organization of the resource's account and
+	// its path, empty when the account is outside any organization.
+	ResourceOrgID    string
+	ResourceOrgPaths []string
+	Principal        Principal
 	// Context holds the request keys (aws:SourceIp, aws:SecureTransport,
 	// aws:CurrentTime, aws:EpochTime, s3:prefix, s3:x-amz-server-side-encryption,
 	// ...). The principal keys aws:PrincipalOrgID, aws:PrincipalOrgPaths,
 	// aws:PrincipalAccount, aws:PrincipalArn, aws:PrincipalType, aws:userid,
-	// aws:username, aws:PrincipalTag/k and aws:ResourceAccount are derived from
-	// Principal and ResourceAccount instead, and are missing for anonymous
-	// requests; values for them here are ignored.
+	// aws:username, aws:PrincipalTag/k, aws:PrincipalIsAWSService and
+	// aws:PrincipalServiceName, and the resource keys aws:ResourceAccount,
+	// aws:ResourceOrgID and aws:ResourceOrgPaths are derived from Principal and
+	// the fields above instead; values for them here are ignored.
 	Context Context
 }
 
-// Source is a policy with the kind and name decisions report it under.
+// Source is a policy with the layer and name decisions report it under.
 type Source struct {
-	Kind   Kind
-	Name   string // e.g. "user ci-publisher policy publish", "bucket policy of devtools-artifacts"
+	Layer  Layer
+	Name   string // e.g. "inline policy publish of user ci-publisher", "FullAWSAccess"
 	Policy *Policy
 }
 
-// Input is everything Evaluate looks at.
+// Level is one node of an organization path, the root, an OU or an account,
+// with the SCPs or RCPs attached to it. Every level must allow a request.
+type Level struct {
+	Name     string // "root r-ab12", "OU ou-ab12-11111111", "account 222222222222"
+	Policies []Source
+}
+
+// Input is everything Evaluate looks at. The caller decides which layers
+// apply: SCPs are nil for a principal outside any organization or in its
+// management account, RCPs likewise for the resource's account.
 type Input struct {
-	Request  Request
-	Identity []Source // the principal's identity-based policies; ignored for anonymous requests
+	Request Request
+	// Identity holds the principal's identity-based policies: a user's inline
+	// and managed policies and those of its groups, or a role's.
+	Identity []Source
+	Boundary *Source  // the permissions boundary of the user or role, nil when none
+	Session  []Source // the session's policies, empty when none were passed
 	Resource *Source  // the resource-based policy, nil when there is none
+	SCPs     []Level  // the principal's account path, root first; nil when SCPs do not apply
+	RCPs     []Level  // the resource's account path, root first; nil when RCPs do not apply
 }
 
 // Effect is the outcome of an evaluation.
@@ -58,105 +79,189 @@ func (e Effect) String() string {
 	return "Effect(" + strconv.Itoa(int(e)) + ")"
 }
 
-// Match names one statement that applied to the request.
-type Match struct {
-	Kind   Kind
-	Source string // Source.Name
-	Sid    string
-	Index  int    // position in the document's Statement list, from 0
-	Effect string // "Allow" or "Deny"
+// Ref names one statement of one source. The zero Ref names nothing.
+type Ref struct {
+	Source    *Source // points into the Input; nil when no statement
+	Level     string  // the organization level, for SCPs and RCPs
+	Statement int     // index into Source.Policy.Statements
 }
 
-// Decision is the outcome of Evaluate with its diagnostics.
+// Valid reports whether r names a statement.
+func (r Ref) Valid() bool { return r.Source != nil }
+
+// Sid returns the statement's Sid, "" when it has none or r names nothing.
+func (r Ref) Sid() string {
+	if r.Source == nil {
+		return ""
+	}
+	return r.Source.Policy.Statements[r.Statement].Sid
+}
+
+// Decision is the outcome of Evaluate. It holds no text of its own: Reason
+// renders it, so that a decision costs no allocation.
 type Decision struct {
-	Effect  Effect
-	Matched []Match // every statement that applied, identity-based ones first, in document order
-	// Reason is one line for the log naming the deciding statement (kind,
-	// source name and Sid or index) or the missing grant. It quotes no policy
-	// text beyond Sids.
-	Reason string
+	Effect Effect
+	// Deny is the explicit deny that decided, for ExplicitDeny.
+	Deny Ref
+	// Grant and ResourceGrant are the statements that allowed, for Allow: the
+	// identity-based one and the resource-based one; either may be empty.
+	Grant, ResourceGrant Ref
+	// Missing is the layer that allowed nothing, for ImplicitDeny; for SCPs
+	// and RCPs MissingLevel names the level.
+	Missing      Layer
+	MissingLevel string
+	// AccountOnly reports, for a same-account ImplicitDeny, that the
+	// resource-based policy allowed the caller's account only, which leaves
+	// the grant to identity-based policies.
+	AccountOnly bool
+
+	basis    basis
+	neither  bool // cross-account: neither side allowed
+	action   string
+	resource string
+	account  string
+	cross    bool
 }
 
-// tally collects what the statements of one evaluation said. The role
-// fields index matched, -1 when no statement played the role.
+// basis tells the rule that decided, for Reason.
+type basis uint8
+
+const (
+	basisNone basis = iota
+	basisIdentity
+	basisResource
+	basisBoth
+	basisRoot
+	basisAnonymous
+	basisService
+)
+
+// tally is what the statements of one evaluation said. Every Ref is the
+// first statement that played its role.
 type tally struct {
-	matched    []Match
-	deny       int // the first Deny that applied
-	idAllow    int // the first identity-based Allow that applied
-	resAllow   int // the first resource-based Allow that named the principal itself
-	resAccount int // the first resource-based Allow that named only its account
+	deny        Ref
+	idAllow     Ref
+	boundAllow  Ref
+	sessAllow   Ref
+	res         [pmDirect + 1]Ref // resource-based Allows by how they named the caller
+	missing     Layer
+	missLevel   string
+	levelFailed bool
 }
 
-// Evaluate decides a request with AWS's documented logic: any applicable Deny
-// wins; otherwise a same-account request is allowed by an identity-based Allow
-// or a resource-based Allow naming the principal itself; a cross-account one
-// needs both an identity-based Allow and a resource-based Allow naming the
-// principal or its account; an anonymous one needs a resource-based Allow for
-// Principal "*". The account root user needs no identity-based Allow.
-// Evaluate never fails: whatever it cannot grant is implicitly denied.
+// Evaluate decides a request with AWS's documented logic: an explicit deny in
+// any policy wins; every level of the resource's RCPs and of the principal's
+// SCPs must allow; then a same-account request is allowed by a resource-based
+// Allow naming the caller itself, or naming its role within the role's
+// permissions boundary and session policies, or by an identity-based Allow
+// within them; a cross-account request needs both sides. Anonymous callers
+// and service principals need a resource-based Allow naming them. The
+// account root user needs no identity-based Allow, and no boundary or session
+// policy applies to it. Evaluate never fails and does not allocate.
 func Evaluate(in Input) Decision {
-	var e env
-	e.init(&in.Request)
-	t := tally{deny: -1, idAllow: -1, resAllow: -1, resAccount: -1}
-	if !e.anon {
-		for i := range in.Identity {
-			t.scan(&e, &in.Identity[i], Identity)
-		}
-	}
-	if in.Resource != nil && in.Resource.Policy != nil {
-		t.scan(&e, in.Resource, Resource)
-	}
-	d := t.decide(&e, &in)
-	d.Matched = t.matched
-	return d
+	e := newEnv(&in.Request)
+	var t tally
+	t.scan(&e, &in)
+	return t.decide(&e, &in)
 }
 
-// scan evaluates every statement of one source and records those that apply.
-// A source whose policy was parsed as the other kind is skipped: its
-// statements were not validated for this side.
-func (t *tally) scan(e *env, src *Source, kind Kind) {
-	if src.Policy == nil || src.Policy.Kind != kind {
+// scan evaluates the layers in the documented order, stopping at the first
+// explicit deny.
+func (t *tally) scan(e *env, in *Input) {
+	if t.levels(e, in.RCPs, LayerRCP) {
 		return
 	}
-	for i := range src.Policy.Statements {
-		st := &src.Policy.Statements[i]
+	caller := !e.anon && !e.req.Principal.isService()
+	if caller && t.levels(e, in.SCPs, LayerSCP) {
+		return
+	}
+	if in.Resource != nil && t.source(e, in.Resource, "", LayerResource) {
+		return
+	}
+	if !caller || e.req.Principal.isRoot() {
+		return
+	}
+	for i := range in.Identity {
+		if t.source(e, &in.Identity[i], "", LayerIdentity) {
+			return
+		}
+	}
+	if in.Boundary != nil && t.source(e, in.Boundary, "", LayerBoundary) {
+		return
+	}
+	for i := range in.Session {
+		if t.source(e, &in.Session[i], "", LayerSession) {
+			return
+		}
+	}
+}
+
+// levels scans an organization path; it notes the first level that allows
+// nothing and reports whether an explicit deny was found.
+func (t *tally) levels(e *env, lv []Level, layer Layer) bool {
+	for i := range lv {
+		before := t.idAllow
+		t.idAllow = Ref{}
+		for j := range lv[i].Policies {
+			if t.source(e, &lv[i].Policies[j], lv[i].Name, layer) {
+				return true
+			}
+		}
+		allowed := t.idAllow.Valid()
+		t.idAllow = before
+		if !allowed && !t.levelFailed {
+			t.levelFailed, t.missing, t.missLevel = true, layer, lv[i].Name
+		}
+	}
+	return false
+}
+
+// source evaluates every statement of one policy and reports whether one
+// of them denies. A policy parsed with another grammar than its layer's is
+// skipped: its statements were not validated for this use.
+func (t *tally) source(e *env, src *Source, level string, layer Layer) bool {
+	p := src.Policy
+	if p == nil || p.Kind != layer.Kind() {
+		return false
+	}
+	for i := range p.Statements {
+		st := &p.Statements[i]
 		pm, ok := st.applies(e)
 		if !ok {
 			continue
 		}
-		if t.matched == nil {
-			t.matched = make([]Match, 0, 4)
+		r := Ref{Source: src, Level: level, Statement: i}
+		if st.deny {
+			t.deny = r
+			return true
 		}
-		t.matched = append(t.matched, Match{Kind: kind, Source: src.Name, Sid: st.Sid,
-			Index: st.Index, Effect: st.Effect})
-		t.record(len(t.matched)-1, st.deny, kind, pm)
+		t.allow(layer, pm, r)
 	}
+	return false
 }
 
-// record notes the first match of each role.
-func (t *tally) record(i int, deny bool, kind Kind, pm principalMatch) {
-	switch {
-	case deny:
-		setOnce(&t.deny, i)
-	case kind == Identity:
-		setOnce(&t.idAllow, i)
-	case pm == pmStandalone:
-		setOnce(&t.resAllow, i)
-	case pm == pmDelegating:
-		setOnce(&t.resAccount, i)
+// allow records an applicable Allow. SCP and RCP levels borrow idAllow.
+func (t *tally) allow(layer Layer, pm principalMatch, r Ref) {
+	var dst *Ref
+	switch layer {
+	case LayerResource:
+		dst = &t.res[pm]
+	case LayerBoundary:
+		dst = &t.boundAllow
+	case LayerSession:
+		dst = &t.sessAllow
+	default:
+		dst = &t.idAllow
 	}
-}
-
-func setOnce(dst *int, i int) {
-	if *dst < 0 {
-		*dst = i
+	if !dst.Valid() {
+		*dst = r
 	}
 }
 
 // applies reports whether the statement covers the request, and for a
 // resource-based statement how its Principal named the caller.
 func (st *Statement) applies(e *env) (principalMatch, bool) {
-	pm := pmStandalone
+	pm := pmDirect
 	if st.principals != nil {
 		if st.notPrincipal {
 			if st.principals.excludes(e) {
@@ -205,4 +310,98 @@ func (st *Statement) matchResource(e *env) bool {
 		return false
 	}
 	return m != st.notResource
+}
+
+// decide turns the tally into a decision, following the steps in Evaluate's
+// doc comment.
+func (t *tally) decide(e *env, in *Input) Decision {
+	req := &in.Request
+	d := Decision{action: req.Action, resource: req.Resource, account: req.Principal.Account}
+	switch {
+	case t.deny.Valid():
+		d.Effect, d.Deny = ExplicitDeny, t.deny
+		return d
+	case t.levelFailed:
+		d.Missing, d.MissingLevel = t.missing, t.missLevel
+		return d
+	case e.anon:
+		return t.decideDirect(d, basisAnonymous)
+	case req.Principal.isService():
+		return t.decideDirect(d, basisService)
+	}
+	d.cross = req.Principal.Account != req.ResourceAccount
+	if d.cross {
+		return t.decideCrossAccount(d, in)
+	}
+	return t.decideSameAccount(d, in)
+}
+
+// decideDirect needs a resource-based Allow naming the caller itself.
+func (t *tally) decideDirect(d Decision, b basis) Decision {
+	d.basis = b
+	if r := t.res[pmDirect]; r.Valid() {
+		d.Effect, d.ResourceGrant = Allow, r
+		return d
+	}
+	d.Missing = LayerResource
+	return d
+}
+
+// limits reports whether the permissions boundary and session policies, when
+// there are any, allow the request, and if not which one fails.
+func (t *tally) limits(in *Input) (Layer, bool) {
+	switch {
+	case in.Request.Principal.isRoot():
+		return 0, true
+	case in.Boundary != nil && !t.boundAllow.Valid():
+		return LayerBoundary, false
+	case len(in.Session) > 0 && !t.sessAllow.Valid():
+		return LayerSession, false
+	}
+	return 0, true
+}
+
+func (t *tally) decideSameAccount(d Decision, in *Input) Decision {
+	limit, limitOK := t.limits(in)
+	root := in.Request.Principal.isRoot()
+	switch {
+	case t.idAllow.Valid() && limitOK:
+		d.Effect, d.Grant, d.basis = Allow, t.idAllow, basisIdentity
+	case t.res[pmDirect].Valid():
+		d.Effect, d.ResourceGrant, d.basis = Allow, t.res[pmDirect], basisResource
+	case t.res[pmRole].Valid() && limitOK:
+		d.Effect, d.ResourceGrant, d.basis = Allow, t.res[pmRole], basisResource
+	case root:
+		d.Effect, d.basis = Allow, basisRoot
+	case (t.idAllow.Valid() || t.res[pmRole].Valid()) && !limitOK:
+		d.Missing = limit
+	default:
+		d.Missing = LayerIdentity
+		d.AccountOnly = t.res[pmAccount].Valid()
+	}
+	return d
+}
+
+func (t *tally) decideCrossAccount(d Decision, in *Input) Decision {
+	limit, limitOK := t.limits(in)
+	root := in.Request.Principal.isRoot()
+	res := t.res[pmDirect]
+	if !res.Valid() {
+		res = t.res[pmRole]
+	}
+	if !res.Valid() {
+		res = t.res[pmAccount]
+	}
+	idOK := (root || t.idAllow.Valid()) && limitOK
+	switch {
+	case idOK && res.Valid():
+		d.Effect, d.Grant, d.ResourceGrant, d.basis = Allow, t.idAllow, res, basisBoth
+	case !t.idAllow.Valid() && !root:
+		d.Missing, d.neither = LayerIdentity, !res.Valid()
+	case !limitOK:
+		d.Missing = limit
+	default:
+		d.Missing = LayerResource
+	}
+	return d
 }

@@ -15,7 +15,7 @@ func idAllows(t *testing.T, version, members, action, resource string) bool {
 	d := Evaluate(Input{
 		Request: Request{Action: action, Resource: resource, ResourceAccount: devtools,
 			Principal: alice},
-		Identity: []Source{{Kind: Identity, Name: "alice", Policy: pol}},
+		Identity: []Source{{Layer: LayerIdentity, Name: "alice", Policy: pol}},
 	})
 	return d.Effect == Allow
 }
@@ -132,11 +132,12 @@ func bucketDecision(t *testing.T, members string, p Principal, identityAllow boo
 	in := Input{
 		Request: Request{Action: "s3:GetObject", Resource: object, ResourceAccount: devtools,
 			Principal: p},
-		Resource: &Source{Kind: Resource, Name: "bucket policy of devtools-artifacts", Policy: bp},
+		Resource: &Source{Layer: LayerResource, Name: "bucket policy of devtools-artifacts",
+			Policy: bp},
 	}
 	if identityAllow {
-		in.Identity = []Source{{Kind: Identity, Name: "id", Policy: mustParse(t, stmt(allowAll),
-			Identity)}}
+		in.Identity = []Source{{Layer: LayerIdentity, Name: "id",
+			Policy: mustParse(t, stmt(allowAll), Identity)}}
 	}
 	return Evaluate(in)
 }
@@ -245,10 +246,10 @@ func TestPrincipalsAndAccounts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := bucketDecision(t, tt.members, tt.p, tt.identity)
 			if d.Effect != tt.want {
-				t.Errorf("Effect = %v, want %v (reason %q)", d.Effect, tt.want, d.Reason)
+				t.Errorf("Effect = %v, want %v (reason %q)", d.Effect, tt.want, d.Reason())
 			}
-			if !strings.Contains(d.Reason, tt.reason) {
-				t.Errorf("Reason = %q, want it to contain %q", d.Reason, tt.reason)
+			if !strings.Contains(d.Reason(), tt.reason) {
+				t.Errorf("Reason = %q, want it to contain %q", d.Reason(), tt.reason)
 			}
 		})
 	}
@@ -266,26 +267,27 @@ func TestEvaluateEdges(t *testing.T) {
 		want Effect
 	}{
 		{"zero input", Input{}, ImplicitDeny},
-		{"nil identity policy", Input{Request: req, Identity: []Source{{Kind: Identity}}},
+		{"nil identity policy", Input{Request: req, Identity: []Source{{Layer: LayerIdentity}}},
 			ImplicitDeny},
-		{"nil resource policy", Input{Request: req, Resource: &Source{Kind: Resource}},
+		{"nil resource policy", Input{Request: req, Resource: &Source{Layer: LayerResource}},
 			ImplicitDeny},
 		{"resource policy given as identity is skipped",
-			Input{Request: req, Identity: []Source{{Kind: Identity, Policy: resPol}}},
+			Input{Request: req, Identity: []Source{{Layer: LayerIdentity, Policy: resPol}}},
 			ImplicitDeny},
 		{"identity policy given as resource is skipped",
-			Input{Request: req, Resource: &Source{Kind: Resource, Policy: idPol}}, ImplicitDeny},
+			Input{Request: req, Resource: &Source{Layer: LayerResource, Policy: idPol}},
+			ImplicitDeny},
 		{"deny in one identity policy beats allow in another", Input{Request: req,
 			Identity: []Source{
-				{Kind: Identity, Name: "a", Policy: idPol},
-				{Kind: Identity, Name: "b", Policy: mustParse(t,
+				{Layer: LayerIdentity, Name: "a", Policy: idPol},
+				{Layer: LayerIdentity, Name: "b", Policy: mustParse(t,
 					stmt(`"Effect":"Deny","Action":"s3:Get*","Resource":"*"`), Identity)},
 			}}, ExplicitDeny},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if d := Evaluate(tt.in); d.Effect != tt.want {
-				t.Errorf("Effect = %v, want %v (reason %q)", d.Effect, tt.want, d.Reason)
+				t.Errorf("Effect = %v, want %v (reason %q)", d.Effect, tt.want, d.Reason())
 			}
 		})
 	}
@@ -298,21 +300,22 @@ func TestMatchedListsEveryStatement(t *testing.T) {
 		{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"},
 		{"Sid":"D","Effect":"Deny","Action":"s3:GetObject","Resource":"*"},
 		{"Sid":"E","Effect":"Allow","Action":"s3:Put*","Resource":"*"}]}`, Identity)
-	d := Evaluate(Input{
+	in := Input{
 		Request: Request{Action: "s3:GetObject", Resource: object, ResourceAccount: devtools,
 			Principal: user(devtools, "a", "")},
-		Identity: []Source{{Kind: Identity, Name: "p", Policy: pol}},
-	})
+		Identity: []Source{{Layer: LayerIdentity, Name: "p", Policy: pol}},
+	}
+	d := Evaluate(in)
 	var got []string
-	for _, m := range d.Matched {
+	for _, m := range Explain(in).Applied() {
 		got = append(got, m.Effect+":"+stmtName(m.Sid, m.Index))
 	}
 	want := `Allow:statement "A",Allow:statement "B",Deny:statement 2,Deny:statement "D"`
 	if strings.Join(got, ",") != want {
 		t.Errorf("Matched = %s, want %s", strings.Join(got, ","), want)
 	}
-	if d.Reason != `explicit deny in identity-based policy "p" statement 2` {
-		t.Errorf("Reason = %q", d.Reason)
+	if d.Reason() != `explicit deny in identity-based policy "p" statement 2` {
+		t.Errorf("Reason = %q", d.Reason())
 	}
 }
 

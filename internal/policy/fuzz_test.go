@@ -38,7 +38,10 @@ func FuzzParse(f *testing.F) {
 }
 
 func evaluateAll(p *Policy) {
-	src := Source{Kind: p.Kind, Name: "fuzz", Policy: p}
+	src := Source{Layer: LayerIdentity, Name: "fuzz", Policy: p}
+	if p.Kind == Resource {
+		src.Layer = LayerResource
+	}
 	tagged := user(devtools, "alice", org)
 	tagged.Tags = map[string]string{"team": "a"}
 	principals := []Principal{tagged, user(prd, "bob", ""), root(devtools), session(devtools, "r",
@@ -55,7 +58,10 @@ func evaluateAll(p *Policy) {
 			} else {
 				in.Resource = &src
 			}
-			Evaluate(in)
+			d := Evaluate(in)
+			if x := Explain(in); x.Decision.Effect != d.Effect {
+				panic("Explain and Evaluate disagree")
+			}
 		}
 	}
 }

@@ -32,7 +32,7 @@ func TestReasonsGolden(t *testing.T) {
 	for _, c := range s.callers() {
 		for _, r := range requests {
 			d := Evaluate(s.input(c, r.action, r.resource, r.context))
-			fmt.Fprintf(&buf, "%s %s %s: %s: %s\n", c.name, r.action, r.label, d.Effect, d.Reason)
+			fmt.Fprintf(&buf, "%s %s %s: %s: %s\n", c.name, r.action, r.label, d.Effect, d.Reason())
 		}
 	}
 	compareGolden(t, "scenario-reasons.golden", buf.Bytes())

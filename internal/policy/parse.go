@@ -37,11 +37,19 @@ func malformed(phrase, detail string) error {
 // Parse parses and validates a policy document of the given kind and compiles
 // it for Evaluate. Every error is a *MalformedError.
 func Parse(doc []byte, kind Kind) (*Policy, error) {
+	if kind < Identity || kind > ResourceControl {
+		return nil, malformed(msgSyntax, "unknown policy kind "+kind.String())
+	}
+	return parse(doc, kind, false)
+}
+
+// parse is Parse; builtin lets the built-in RCPFullAWSAccess allow.
+func parse(doc []byte, kind Kind, builtin bool) (*Policy, error) {
 	fields, err := decodeObject(doc)
 	if err != nil {
 		return nil, malformed(msgSyntax, syntaxDetail(err, "the document must be one JSON object"))
 	}
-	p := &Policy{Kind: kind}
+	p := &Policy{Kind: kind, builtin: builtin}
 	var stmts json.RawMessage
 	for _, f := range fields {
 		switch f.name {
@@ -64,6 +72,10 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 	}
 	if stmts == nil {
 		return nil, malformed(msgMissingPrefix+"Statement", "")
+	}
+	if kind == ResourceControl && p.Version != Version2012 {
+		return nil, malformed(msgVersion, "a resource control policy needs Version "+
+			quote(Version2012))
 	}
 	if err := p.parseStatements(stmts); err != nil {
 		return nil, err
@@ -182,6 +194,10 @@ func (sp *stmtParser) parseEffect() error {
 	}
 	switch sp.st.Effect {
 	case "Allow":
+		if sp.p.Kind == ResourceControl && !sp.p.builtin {
+			return sp.fail(msgEffect, "a resource control policy may only Deny; "+
+				"Allow belongs to RCPFullAWSAccess alone")
+		}
 	case "Deny":
 		sp.st.deny = true
 	default:
@@ -209,7 +225,8 @@ func (sp *stmtParser) parsePrincipal() error {
 	if err != nil {
 		return malformed(msgPrincipal, sp.where()+": both Principal and NotPrincipal")
 	}
-	if sp.p.Kind == Identity {
+	switch sp.p.Kind {
+	case Identity, ServiceControl:
 		if raw != nil {
 			return sp.fail(msgHasPrincipal, "")
 		}
@@ -225,6 +242,9 @@ func (sp *stmtParser) parsePrincipal() error {
 	if set == nil {
 		return sp.fail(msgPrincipal, detail)
 	}
+	if sp.p.Kind == ResourceControl && (neg || !set.all || set.others > 0) {
+		return sp.fail(msgPrincipal, "a resource control policy names Principal \"*\" only")
+	}
 	sp.st.principals, sp.st.notPrincipal = set, neg
 	return nil
 }
@@ -236,6 +256,9 @@ func (sp *stmtParser) parseAction() error {
 	}
 	if raw == nil {
 		return sp.fail(msgMissingPrefix+"Action", "")
+	}
+	if neg && sp.p.Kind == ResourceControl {
+		return sp.fail(msgAction, "a resource control policy does not support NotAction")
 	}
 	vals, ok := decodeStrings(raw)
 	if !ok || len(vals) == 0 {
@@ -352,7 +375,7 @@ func (sp *stmtParser) parseOperatorBlock(op field) error {
 			return sp.fail(msgConditionVal, quote(k.name)+" under "+quote(op.name))
 		}
 		c := proto
-		c.key = strings.ToLower(k.name)
+		c.name, c.rawKey, c.key = op.name, k.name, strings.ToLower(k.name)
 		if bad, ok := c.compileValues(vals, vars); !ok {
 			return sp.fail(msgConditionVal, quote(bad)+" for "+quote(op.name))
 		}

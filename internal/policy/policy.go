@@ -47,13 +47,24 @@
 //
 // Principal and NotPrincipal accept "*" and {"AWS": ...} naming "*", an
 // account id, an account root ARN, a user ARN, a role ARN (which covers its
-// assumed-role sessions), an assumed-role session ARN or a federated user ARN.
-// {"Service"}, {"Federated"} and {"CanonicalUser"} entries parse but match no
-// principal trove models. NotPrincipal is accepted only with Effect Deny (AWS
-// does not support it with Allow); a principal escapes such a Deny only when
-// every layer of it is listed: its account and, for users and sessions, the
+// assumed-role sessions), an assumed-role session ARN or a federated user ARN;
+// {"Service": ...} names a service principal, {"Federated": ...} the identity
+// provider of a web identity, and {"CanonicalUser": ...} an account by its S3
+// canonical id. NotPrincipal is accepted only with Effect Deny (AWS does not
+// support it with Allow); a principal escapes such a Deny only when every
+// layer of it is listed: its account and, for users and sessions, the
 // principal itself (or its role), as AWS's NotPrincipal documentation
 // describes.
+//
+// # Evaluation
+//
+// Evaluate takes every layer AWS evaluates (resource control policies on the
+// resource's organization path, service control policies on the principal's,
+// the resource-based policy, identity-based policies, the permissions
+// boundary and session policies) and decides in AWS's documented order,
+// telling grants that stand alone from grants that only delegate to the
+// account. It does not allocate. Explain gives the same decision with a report
+// on every statement, including the elements of near misses.
 package policy
 
 import (
@@ -61,26 +72,85 @@ import (
 	"strconv"
 )
 
-// Kind tells identity-based policies from resource-based ones.
+// Kind is the grammar a document is parsed with.
 type Kind int
 
-// The two kinds of policy document.
+// The kinds of policy document.
 const (
-	Identity Kind = iota // identity-based policy: no Principal allowed
+	// Identity is an identity-based policy, also the grammar of permissions
+	// boundaries and session policies: no Principal allowed.
+	Identity Kind = iota
 	// Resource is a resource-based policy (a bucket policy): Principal or
 	// NotPrincipal required.
 	Resource
+	// ServiceControl is an Organizations service control policy (SCP): the
+	// identity grammar; Version is required.
+	ServiceControl
+	// ResourceControl is an Organizations resource control policy (RCP):
+	// Version 2012-10-17, Effect Deny, Principal "*", no NotAction and no
+	// NotPrincipal. Only the built-in RCPFullAWSAccess allows.
+	ResourceControl
 )
 
-// String returns "identity-based policy" or "resource-based policy".
+// String returns the kind's name as AWS's documentation writes it.
 func (k Kind) String() string {
 	switch k {
 	case Identity:
 		return "identity-based policy"
 	case Resource:
 		return "resource-based policy"
+	case ServiceControl:
+		return "service control policy"
+	case ResourceControl:
+		return "resource control policy"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Layer is the part a policy plays in an evaluation.
+type Layer uint8
+
+// The layers of AWS's evaluation, in the order Evaluate considers them.
+const (
+	LayerRCP      Layer = iota // resource control policy on the resource's account path
+	LayerSCP                   // service control policy on the principal's account path
+	LayerResource              // resource-based policy (the bucket policy)
+	LayerIdentity              // identity-based policy: user, group or role, inline or managed
+	LayerBoundary              // permissions boundary of the user or role
+	LayerSession               // session policy passed when the session was created
+	numLayers
+)
+
+// String returns the layer's name as AWS's access-denied messages write it.
+func (l Layer) String() string {
+	switch l {
+	case LayerRCP:
+		return "resource control policy"
+	case LayerSCP:
+		return "service control policy"
+	case LayerResource:
+		return "resource-based policy"
+	case LayerIdentity:
+		return "identity-based policy"
+	case LayerBoundary:
+		return "permissions boundary"
+	case LayerSession:
+		return "session policy"
+	}
+	return "Layer(" + strconv.Itoa(int(l)) + ")"
+}
+
+// Kind returns the grammar of the layer's documents.
+func (l Layer) Kind() Kind {
+	switch l {
+	case LayerRCP:
+		return ResourceControl
+	case LayerSCP:
+		return ServiceControl
+	case LayerResource:
+		return Resource
+	}
+	return Identity
 }
 
 // The policy language versions Parse accepts.
@@ -110,6 +180,7 @@ type Policy struct {
 	ID         string // the Id element, "" when absent
 	Kind       Kind
 	Statements []Statement
+	builtin    bool // a policy AWS manages, such as RCPFullAWSAccess
 }
 
 // Statement is one compiled statement. Only Sid, Effect and Index are

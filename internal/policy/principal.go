@@ -4,31 +4,52 @@ import (
 	"strings"
 )
 
-// The values of Principal.Type (aws:PrincipalType).
+// The values of Principal.Type (aws:PrincipalType). TypeService and
+// TypeWebIdentity are trove's names for callers AWS gives no aws:PrincipalType:
+// a service principal, and a web identity asking to assume a role.
 const (
 	TypeAccount       = "Account" // the account root user
 	TypeUser          = "User"
 	TypeAssumedRole   = "AssumedRole"
 	TypeFederatedUser = "FederatedUser"
 	TypeAnonymous     = "Anonymous"
+	TypeService       = "Service"
+	TypeWebIdentity   = "WebIdentity"
 )
 
 // Principal is the authenticated caller of a request, or the anonymous one.
 type Principal struct {
 	Anonymous bool
-	Account   string            // 12-digit account id ("" for anonymous)
-	ARN       string            // arn:aws:iam::ACCOUNT:root, ...:user/path/name, ...
-	Type      string            // aws:PrincipalType: one of the Type constants
+	Account   string            // 12-digit account id ("" for anonymous and services)
+	ARN       string            // arn:aws:iam::ACCOUNT:root, ...:user/path/name, session ARN
+	Type      string            // one of the Type constants
 	UserID    string            // aws:userid (root: the account id; user: AIDA...)
 	Username  string            // aws:username (users only)
 	OrgID     string            // aws:PrincipalOrgID, "" outside any organization
 	OrgPaths  []string          // aws:PrincipalOrgPaths, e.g. "o-exampleorg/r-ab12/ou-ab12-1111/"
 	Tags      map[string]string // aws:PrincipalTag/k
+	// RoleARN is the IAM ARN of an assumed-role session's role, path
+	// included: aws:PrincipalArn for sessions. When empty it is derived from
+	// the session ARN, without a path.
+	RoleARN string
+	// Service is a service principal's name ("logging.s3.amazonaws.com"),
+	// for TypeService.
+	Service string
+	// Federated is the identity provider of a TypeWebIdentity caller: an
+	// OIDC or SAML provider ARN or a name such as "cognito-identity.amazonaws.com".
+	Federated string
+	// CanonicalID is the S3 canonical user id of the principal's account,
+	// which a {"CanonicalUser": ...} principal names.
+	CanonicalID string
 }
 
 func (p *Principal) isAnonymous() bool { return p.Anonymous || p.Type == TypeAnonymous }
 
 func (p *Principal) isRoot() bool { return p.Type == TypeAccount }
+
+// isService reports whether p is a service principal, which has no account
+// of its own.
+func (p *Principal) isService() bool { return p.Type == TypeService }
 
 // userID is aws:userid; for the root user it defaults to the account id.
 func (p *Principal) userID() string {
@@ -36,6 +57,21 @@ func (p *Principal) userID() string {
 		return p.Account
 	}
 	return p.UserID
+}
+
+// principalARN is aws:PrincipalArn: the role's ARN for a session, the ARN
+// itself otherwise.
+func (p *Principal) principalARN(e *env) string {
+	if p.Type != TypeAssumedRole {
+		return p.ARN
+	}
+	if p.RoleARN != "" {
+		return p.RoleARN
+	}
+	if e.roleName == "" {
+		return p.ARN
+	}
+	return "arn:" + e.rolePart + ":iam::" + e.roleAcct + ":role/" + e.roleName
 }
 
 // sessionRole reads arn:PART:sts::ACCT:assumed-role/NAME/SESSION.
@@ -70,80 +106,113 @@ type principalARN struct {
 
 // principalSet is a compiled Principal or NotPrincipal element.
 type principalSet struct {
-	all      bool     // "*" or {"AWS": "*"}
-	accounts []string // account ids, from ids or :root ARNs
-	arns     []principalARN
-	others   int // Service, Federated and CanonicalUser entries, which match nothing here
+	all       bool     // "*" or {"AWS": "*"}
+	accounts  []string // account ids, from ids or :root ARNs
+	arns      []principalARN
+	services  []string // {"Service": ...}
+	federated []string // {"Federated": ...}
+	canonical []string // {"CanonicalUser": ...}
+	others    int      // entries other than "*": what an RCP may not name
 }
 
-// principalMatch is how a Principal element matched.
+// principalMatch is how a Principal element named the caller. The order
+// matters: a statement naming the caller in several ways counts as the most
+// direct.
 type principalMatch uint8
 
 const (
-	pmNone       principalMatch = iota
-	pmDelegating                // names only the principal's account
-	pmStandalone                // names the principal itself, or everyone
+	pmNone    principalMatch = iota
+	pmAccount                // names only the principal's account (or its canonical user)
+	pmRole                   // names the role of an assumed-role session
+	pmDirect                 // names the principal itself, or everyone
 )
 
-// match reports how the set names p.
+// match reports how the set names the caller.
 func (s *principalSet) match(e *env) principalMatch {
 	if s.all {
-		return pmStandalone
+		return pmDirect
 	}
 	if e.anon {
 		return pmNone
 	}
-	if s.namesSelf(e) {
-		return pmStandalone
+	p := &e.req.Principal
+	if m := s.namesSelf(e); m != pmNone {
+		return m
 	}
-	if s.namesAccount(e.req.Principal.Account) {
-		return pmDelegating
+	switch {
+	case p.isService():
+		if contains(s.services, p.Service) {
+			return pmDirect
+		}
+	case p.Type == TypeWebIdentity:
+		if contains(s.federated, p.Federated) {
+			return pmDirect
+		}
+	case s.namesAccount(p.Account) || p.CanonicalID != "" && contains(s.canonical, p.CanonicalID):
+		return pmAccount
 	}
 	return pmNone
 }
 
-func (s *principalSet) namesSelf(e *env) bool {
+// namesSelf reports whether the set lists the caller's own ARN (pmDirect) or
+// the role of its session (pmRole).
+func (s *principalSet) namesSelf(e *env) principalMatch {
 	p := &e.req.Principal
+	if p.isService() || p.Type == TypeWebIdentity {
+		return pmNone
+	}
 	for i := range s.arns {
 		a := &s.arns[i]
 		switch a.kind {
 		case pkExact:
 			if a.arn == p.ARN {
-				return true
+				return pmDirect
 			}
 		case pkRole:
 			if e.roleName != "" && a.role == e.roleName && a.account == e.roleAcct &&
 				a.partition == e.rolePart {
-				return true
+				return pmRole
 			}
 		}
 	}
-	return false
+	return pmNone
 }
 
 func (s *principalSet) namesAccount(account string) bool {
-	if account == "" {
-		return false
-	}
-	for _, a := range s.accounts {
-		if a == account {
+	return account != "" && contains(s.accounts, account)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
 			return true
 		}
 	}
 	return false
 }
 
-// excludes reports whether a NotPrincipal set exempts p: "*" exempts
-// everyone; otherwise every layer of p must be listed, its account and, unless
-// p is the root user, p itself.
+// excludes reports whether a NotPrincipal set exempts the caller: "*"
+// exempts everyone; a service or web identity must be listed itself;
+// otherwise every layer of the caller must be listed, its account and,
+// unless it is the root user, the caller itself (or its role).
 func (s *principalSet) excludes(e *env) bool {
 	if s.all {
 		return true
 	}
-	if e.anon || !s.namesAccount(e.req.Principal.Account) {
+	if e.anon {
 		return false
 	}
-	return e.req.Principal.isRoot() || s.namesSelf(e)
+	p := &e.req.Principal
+	switch p.Type {
+	case TypeService:
+		return contains(s.services, p.Service)
+	case TypeWebIdentity:
+		return contains(s.federated, p.Federated)
+	}
+	if !s.namesAccount(p.Account) {
+		return false
+	}
+	return p.isRoot() || s.namesSelf(e) != pmNone
 }
 
 // parsePrincipal compiles a Principal or NotPrincipal element: "*" or an
@@ -174,6 +243,14 @@ func parsePrincipal(raw []byte) (*principalSet, string) {
 }
 
 func (s *principalSet) add(field string, vals []string) string {
+	for _, v := range vals {
+		if v == "" || field != "AWS" && strings.ContainsAny(v, "*?") {
+			return field + " " + quote(v)
+		}
+		if v != "*" {
+			s.others++
+		}
+	}
 	switch field {
 	case "AWS":
 		for _, v := range vals {
@@ -181,13 +258,12 @@ func (s *principalSet) add(field string, vals []string) string {
 				return quote(v)
 			}
 		}
-	case "Service", "Federated", "CanonicalUser":
-		for _, v := range vals {
-			if v == "" {
-				return field + " " + quote(v)
-			}
-		}
-		s.others += len(vals)
+	case "Service":
+		s.services = append(s.services, vals...)
+	case "Federated":
+		s.federated = append(s.federated, vals...)
+	case "CanonicalUser":
+		s.canonical = append(s.canonical, vals...)
 	default:
 		return "unknown principal type " + quote(field)
 	}

@@ -4,12 +4,8 @@ import "strconv"
 
 const crossAccountNote = " (cross-account: both sides must allow)"
 
-// reason builds a Decision.Reason in one buffer, so that a decision costs one
-// allocation for its text.
-type reason struct {
-	t *tally
-	b []byte
-}
+// reason builds a Decision's text in one buffer.
+type reason struct{ b []byte }
 
 func (r *reason) s(parts ...string) *reason {
 	for _, p := range parts {
@@ -18,87 +14,98 @@ func (r *reason) s(parts ...string) *reason {
 	return r
 }
 
-// stmt appends a matched statement: its kind, source and Sid or index.
-func (r *reason) stmt(i int) *reason {
-	m := &r.t.matched[i]
-	r.s(m.Kind.String(), " ")
-	r.b = strconv.AppendQuote(r.b, m.Source)
+// ref appends a statement: its layer, source, level and Sid or index.
+func (r *reason) ref(x Ref) *reason {
+	src := x.Source
+	r.s(src.Layer.String(), " ")
+	r.b = strconv.AppendQuote(r.b, src.Name)
+	if x.Level != "" {
+		r.s(" attached to ", x.Level)
+	}
 	r.s(" statement ")
-	if m.Sid != "" {
-		r.b = strconv.AppendQuote(r.b, m.Sid)
+	if sid := x.Sid(); sid != "" {
+		r.b = strconv.AppendQuote(r.b, sid)
 	} else {
-		r.b = strconv.AppendInt(r.b, int64(m.Index), 10)
+		r.b = strconv.AppendInt(r.b, int64(x.Statement), 10)
 	}
 	return r
 }
 
 // what appends the action and resource of the request.
-func (r *reason) what(req *Request) *reason { return r.s(req.Action, " on ", req.Resource) }
+func (r *reason) what(d *Decision) *reason { return r.s(d.action, " on ", d.resource) }
 
-func (r *reason) decision(e Effect) Decision { return Decision{Effect: e, Reason: string(r.b)} }
-
-// decide turns the tally into a decision, following the steps in Evaluate's
-// doc comment.
-func (t *tally) decide(e *env, in *Input) Decision {
-	r := &reason{t: t, b: make([]byte, 0, 256)}
-	if t.deny >= 0 {
-		return r.s("explicit deny in ").stmt(t.deny).decision(ExplicitDeny)
-	}
-	req := &in.Request
-	switch {
-	case e.anon:
-		return t.decideAnonymous(r, req)
-	case req.Principal.Account == req.ResourceAccount:
-		return t.decideSameAccount(r, req)
-	}
-	return t.decideCrossAccount(r, req)
-}
-
-func (t *tally) decideAnonymous(r *reason, req *Request) Decision {
-	if t.resAllow >= 0 {
-		return r.s("allowed for anonymous access by ").stmt(t.resAllow).decision(Allow)
-	}
-	return r.s("no resource-based policy allows anonymous ").what(req).decision(ImplicitDeny)
-}
-
-func (t *tally) decideSameAccount(r *reason, req *Request) Decision {
-	switch {
-	case t.idAllow >= 0:
-		return r.s("allowed by ").stmt(t.idAllow).decision(Allow)
-	case t.resAllow >= 0:
-		return r.s("allowed by ").stmt(t.resAllow).decision(Allow)
-	case req.Principal.isRoot():
-		return r.s("allowed as the root user of account ", req.Principal.Account,
-			", which needs no identity-based policy in its own account").decision(Allow)
-	}
-	r.s("no identity-based or resource-based policy allows ").what(req)
-	if t.resAccount >= 0 {
-		r.s(" (the resource-based policy names only the account, which leaves the",
-			" grant to identity-based policies)")
-	}
-	return r.decision(ImplicitDeny)
-}
-
-func (t *tally) decideCrossAccount(r *reason, req *Request) Decision {
-	root := req.Principal.isRoot()
-	idOK := t.idAllow >= 0 || root
-	res := t.resAllow
-	if res < 0 {
-		res = t.resAccount
-	}
-	switch {
-	case idOK && res >= 0 && root:
-		return r.s("allowed by ").stmt(res).s(" for the root user of account ",
-			req.Principal.Account, " (cross-account)").decision(Allow)
-	case idOK && res >= 0:
-		return r.s("allowed by ").stmt(t.idAllow).s(" and ").stmt(res).s(" (cross-account)").
-			decision(Allow)
-	case !idOK && res < 0:
-		r.s("neither an identity-based nor a resource-based policy allows ")
-	case !idOK:
-		r.s("no identity-based policy allows ")
+// Reason is one line for the log naming the deciding statement (layer,
+// source name, level and Sid or index) or the layer that allowed nothing. It
+// quotes no policy text beyond names and Sids.
+func (d Decision) Reason() string {
+	r := &reason{b: make([]byte, 0, 256)}
+	switch d.Effect {
+	case ExplicitDeny:
+		r.s("explicit deny in ").ref(d.Deny)
+	case Allow:
+		d.allowReason(r)
 	default:
-		r.s("no resource-based policy allows ")
+		d.denyReason(r)
 	}
-	return r.what(req).s(crossAccountNote).decision(ImplicitDeny)
+	return string(r.b)
+}
+
+func (d *Decision) allowReason(r *reason) {
+	switch d.basis {
+	case basisAnonymous:
+		r.s("allowed for anonymous access by ").ref(d.ResourceGrant)
+	case basisService:
+		r.s("allowed for the service principal by ").ref(d.ResourceGrant)
+	case basisRoot:
+		r.s("allowed as the root user of account ", d.account,
+			", which needs no identity-based policy in its own account")
+	case basisIdentity:
+		r.s("allowed by ").ref(d.Grant)
+	case basisResource:
+		r.s("allowed by ").ref(d.ResourceGrant)
+	case basisBoth:
+		if d.Grant.Valid() {
+			r.s("allowed by ").ref(d.Grant).s(" and ").ref(d.ResourceGrant).s(" (cross-account)")
+		} else {
+			r.s("allowed by ").ref(d.ResourceGrant).s(" for the root user of account ",
+				d.account, " (cross-account)")
+		}
+	}
+}
+
+func (d *Decision) denyReason(r *reason) {
+	switch d.Missing {
+	case LayerRCP, LayerSCP:
+		r.s("no ", d.Missing.String(), " attached to ", d.MissingLevel, " allows ").what(d)
+		return
+	case LayerBoundary:
+		r.s("the permissions boundary does not allow ").what(d)
+	case LayerSession:
+		r.s("no session policy allows ").what(d)
+	case LayerResource:
+		switch d.basis {
+		case basisAnonymous:
+			r.s("no resource-based policy allows anonymous ").what(d)
+		case basisService:
+			r.s("no resource-based policy allows the service principal ").what(d)
+		default:
+			r.s("no resource-based policy allows ").what(d)
+		}
+	case LayerIdentity:
+		switch {
+		case d.neither:
+			r.s("neither an identity-based nor a resource-based policy allows ").what(d)
+		case d.cross:
+			r.s("no identity-based policy allows ").what(d)
+		default:
+			r.s("no identity-based or resource-based policy allows ").what(d)
+		}
+		if d.AccountOnly {
+			r.s(" (the resource-based policy names only the account, which leaves the",
+				" grant to identity-based policies)")
+		}
+	}
+	if d.cross {
+		r.s(crossAccountNote)
+	}
 }

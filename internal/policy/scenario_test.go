@@ -33,10 +33,10 @@ func newScenario(tb testing.TB) *scenario {
 		tb.Fatal(err)
 	}
 	id := func(name, doc string) []Source {
-		return []Source{{Kind: Identity, Name: name, Policy: mustParse(tb, doc, Identity)}}
+		return []Source{{Layer: LayerIdentity, Name: name, Policy: mustParse(tb, doc, Identity)}}
 	}
 	return &scenario{
-		bucketPolicy: Source{Kind: Resource, Name: "bucket policy of devtools-artifacts",
+		bucketPolicy: Source{Layer: LayerResource, Name: "bucket policy of devtools-artifacts",
 			Policy: bp},
 		publisher: id("user ci-publisher policy publish", publisherPolicy),
 		delegate:  id("user prd-delegate policy read-artifacts", delegatePolicy),
@@ -142,17 +142,20 @@ func TestScenario(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := Evaluate(s.input(s.caller(tt.caller), tt.action, tt.resource, tt.context))
 			if d.Effect != tt.want {
-				t.Errorf("Effect = %v, want %v (reason: %s)", d.Effect, tt.want, d.Reason)
+				t.Errorf("Effect = %v, want %v (reason: %s)", d.Effect, tt.want, d.Reason())
 			}
 			var sids []string
-			for _, m := range d.Matched {
+			in := s.input(s.caller(tt.caller), tt.action, tt.resource, tt.context)
+			for _, m := range Explain(in).Applied() {
 				sids = append(sids, m.Sid)
 			}
+			slices.Sort(sids)
+			slices.Sort(tt.sids)
 			if !slices.Equal(sids, tt.sids) {
 				t.Errorf("Matched Sids = %q, want %q", sids, tt.sids)
 			}
-			if !strings.Contains(d.Reason, tt.reason) {
-				t.Errorf("Reason = %q, want it to contain %q", d.Reason, tt.reason)
+			if !strings.Contains(d.Reason(), tt.reason) {
+				t.Errorf("Reason = %q, want it to contain %q", d.Reason(), tt.reason)
 			}
 		})
 	}
@@ -160,19 +163,20 @@ func TestScenario(t *testing.T) {
 
 func TestScenarioMatchDetails(t *testing.T) {
 	s := newScenario(t)
-	d := Evaluate(s.input(s.caller("publisher"), "s3:PutObject", object, nil))
+	in := s.input(s.caller("publisher"), "s3:PutObject", object, nil)
+	d := Evaluate(in)
 	want := []Match{
-		{Kind: Identity, Source: "user ci-publisher policy publish", Sid: "Publish", Index: 0,
-			Effect: "Allow"},
-		{Kind: Resource, Source: "bucket policy of devtools-artifacts",
+		{Layer: LayerResource, Source: "bucket policy of devtools-artifacts",
 			Sid: "DenyUnEncryptedObjectUploads", Index: 0, Effect: "Deny"},
+		{Layer: LayerIdentity, Source: "user ci-publisher policy publish", Sid: "Publish", Index: 0,
+			Effect: "Allow"},
 	}
-	if !slices.Equal(d.Matched, want) {
-		t.Errorf("Matched = %+v, want %+v", d.Matched, want)
+	if got := Explain(in).Applied(); !slices.Equal(got, want) {
+		t.Errorf("Applied = %+v, want %+v", got, want)
 	}
 	wantReason := `explicit deny in resource-based policy "bucket policy of devtools-artifacts"` +
 		` statement "DenyUnEncryptedObjectUploads"`
-	if d.Reason != wantReason {
-		t.Errorf("Reason = %q, want %q", d.Reason, wantReason)
+	if d.Reason() != wantReason {
+		t.Errorf("Reason = %q, want %q", d.Reason(), wantReason)
 	}
 }

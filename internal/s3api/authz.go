@@ -44,46 +44,71 @@ var bucketPolicyActions = map[string]bool{
 }
 
 // authorize decides whether rq's caller may perform t, with extra request
-// condition keys, records the decision on rq for the access log, and returns
-// AccessDenied unless the decision is Allow.
+// condition keys, records the decision on rq for the access log (with the
+// full explanation when it denies), and returns AccessDenied unless the
+// decision is Allow.
 func (h *Handler) authorize(rq *request, t target, extra policy.Context) error {
-	d, err := h.decide(rq, t, extra)
+	in, exempt, err := h.input(rq, t, extra)
 	if err != nil {
 		return err
 	}
-	rq.action, rq.resource, rq.decision = t.action, t.resource, &d
-	if d.Effect != policy.Allow {
-		return s3err.Newf(s3err.AccessDenied, "%s", denialMessage(rq, t, d))
+	rq.action, rq.resource = t.action, t.resource
+	if exempt {
+		rq.verdict = &verdict{effect: policy.Allow, reason: ownerPolicyExemption}
+		return nil
 	}
-	return nil
+	d := policy.Evaluate(in)
+	rq.verdict = &verdict{effect: d.Effect}
+	if d.Effect == policy.Allow {
+		return nil
+	}
+	x := policy.Explain(in)
+	rq.verdict.reason, rq.verdict.explain = x.Reason, x.String()
+	return s3err.Newf(s3err.AccessDenied, "%s", denialMessage(rq, t, d))
+}
+
+// ownerPolicyExemption is the log's reason for the bucket owner's standing
+// right to manage the bucket policy.
+const ownerPolicyExemption = "the bucket owner's root user may always manage the bucket policy"
+
+// verdict is what the access log says of a request's authorization.
+type verdict struct {
+	effect  policy.Effect
+	reason  string // for denials and exemptions
+	explain string // for denials: policy.Explanation.String()
 }
 
 // allowed reports whether rq's caller may perform t, recording nothing.
 func (h *Handler) allowed(rq *request, t target) (bool, error) {
-	d, err := h.decide(rq, t, nil)
-	return err == nil && d.Effect == policy.Allow, err
+	in, exempt, err := h.input(rq, t, nil)
+	if err != nil {
+		return false, err
+	}
+	return exempt || policy.Evaluate(in).Effect == policy.Allow, nil
 }
 
-// decide evaluates t for rq's caller.
-func (h *Handler) decide(rq *request, t target, extra policy.Context) (policy.Decision, error) {
+// input builds the evaluation of t for rq's caller. exempt reports the bucket
+// owner's root user managing the bucket policy, which AWS always allows so
+// that a policy that locks everyone out can be repaired.
+func (h *Handler) input(rq *request, t target, extra policy.Context) (
+	in policy.Input, exempt bool, err error) {
 	p := rq.caller.Principal
 	if p.Type == policy.TypeAccount && p.Account == t.owner && bucketPolicyActions[t.action] {
-		return policy.Decision{Effect: policy.Allow,
-			Reason: "the bucket owner's root user may always manage the bucket policy"}, nil
+		return in, true, nil
 	}
-	in := policy.Input{Identity: rq.caller.Policies, Request: policy.Request{
+	in = policy.Input{Identity: rq.caller.Policies, Request: policy.Request{
 		Action: t.action, Resource: t.resource, ResourceAccount: t.owner, Principal: p,
 		Context: h.requestContext(rq, extra),
 	}}
 	if t.policy != nil {
 		bp, err := h.cfg.Directory.Parse(t.policy, policy.Resource)
 		if err != nil {
-			return policy.Decision{}, fmt.Errorf("s3api: stored bucket policy: %w", err)
+			return in, false, fmt.Errorf("s3api: stored bucket policy: %w", err)
 		}
-		in.Resource = &policy.Source{Kind: policy.Resource, Policy: bp,
+		in.Resource = &policy.Source{Layer: policy.LayerResource, Policy: bp,
 			Name: "bucket policy of " + t.bucket}
 	}
-	return policy.Evaluate(in), nil
+	return in, false, nil
 }
 
 // requestContext holds the condition keys every S3 request carries, plus extra.
@@ -141,21 +166,7 @@ func denialMessage(rq *request, t target, d policy.Decision) string {
 	head := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: \"%s\" ",
 		p.ARN, t.action, t.resource)
 	if d.Effect == policy.ExplicitDeny {
-		for _, m := range d.Matched {
-			if m.Effect == "Deny" {
-				return head + "with an explicit deny in a " + m.Kind.String()
-			}
-		}
-		return head + "with an explicit deny"
+		return head + "with an explicit deny in a " + d.Deny.Source.Layer.String()
 	}
-	identityAllows := p.Type == policy.TypeAccount
-	for _, m := range d.Matched {
-		if m.Effect == "Allow" && m.Kind == policy.Identity {
-			identityAllows = true
-		}
-	}
-	if !identityAllows {
-		return head + "because no identity-based policy allows the " + t.action + " action"
-	}
-	return head + "because no resource-based policy allows the " + t.action + " action"
+	return head + "because no " + d.Missing.String() + " allows the " + t.action + " action"
 }

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/troveproject/trove/internal/identity"
-	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/sigv4"
 	"github.com/troveproject/trove/internal/store"
@@ -113,7 +112,7 @@ type request struct {
 	op       string
 	action   string
 	resource string
-	decision *policy.Decision
+	verdict  *verdict
 	status   int
 }
 
@@ -196,10 +195,13 @@ func (h *Handler) logAccess(rq *request, err error, took time.Duration) {
 	if rq.action != "" {
 		attrs = append(attrs, "action", rq.action, "resource", rq.resource)
 	}
-	if rq.decision != nil {
-		attrs = append(attrs, "decision", rq.decision.Effect.String())
-		if rq.decision.Effect != policy.Allow {
-			attrs = append(attrs, "reason", rq.decision.Reason)
+	if v := rq.verdict; v != nil {
+		attrs = append(attrs, "decision", v.effect.String())
+		if v.reason != "" {
+			attrs = append(attrs, "reason", v.reason)
+		}
+		if v.explain != "" {
+			attrs = append(attrs, "explain", v.explain)
 		}
 	}
 	if err != nil {
