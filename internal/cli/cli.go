@@ -42,7 +42,7 @@ func NewRoot(s Streams) *cobra.Command {
 	}
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	root.AddCommand(newServe(s), newVersion(s))
+	root.AddCommand(newServe(s), newVersion(s), newPolicy(s))
 	return root
 }
 
