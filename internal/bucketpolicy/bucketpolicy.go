@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/s3catalog"
 )
 
 // MaxSize is S3's limit on a bucket policy's size in bytes.
@@ -50,7 +51,7 @@ func where(st *policy.Statement) string {
 }
 
 // checkActions accepts "*", "s3:*" and S3 actions, or wildcard patterns that
-// match at least one S3 action.
+// match at least one S3 action of package s3catalog's table.
 func checkActions(st *policy.Statement) error {
 	for _, a := range st.Actions() {
 		if a == "*" || knownAction(a) {
@@ -62,21 +63,9 @@ func checkActions(st *policy.Statement) error {
 	return nil
 }
 
-func knownAction(a string) bool {
-	svc, name, ok := strings.Cut(a, ":")
-	if !ok || !strings.EqualFold(svc, "s3") {
-		return false
-	}
-	if !strings.ContainsAny(name, "*?") {
-		return actions[strings.ToLower(name)]
-	}
-	for known := range actions {
-		if policy.WildcardMatch(name, known, true) {
-			return true
-		}
-	}
-	return false
-}
+// knownAction reports whether a names an S3 action or is a pattern matching
+// at least one, as the catalog of S3's actions lists them.
+func knownAction(a string) bool { return len(s3catalog.Match(a)) > 0 }
 
 // checkResources accepts "*" and ARNs of the bucket or of objects in it;
 // wildcards may stand for part of the name.

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,18 +16,25 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// Streams are the input and outputs a command uses.
+// Streams are the input and outputs a command uses. A nil In is the
+// process's standard input.
 type Streams struct {
+	In  io.Reader
 	Out io.Writer
 	Err io.Writer
 }
 
-// Execute runs the trove command line with args and returns the exit code.
+// Execute runs the trove command line with args and returns the exit code:
+// 0, 1 for an error, or the status an error asks for with an ExitCode method.
 func Execute(ctx context.Context, args []string, s Streams) int {
 	root := NewRoot(s)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(s.Err, "trove:", err)
+		var coded interface{ ExitCode() int }
+		if errors.As(err, &coded) {
+			return coded.ExitCode()
+		}
 		return 1
 	}
 	return 0
@@ -39,6 +47,9 @@ func NewRoot(s Streams) *cobra.Command {
 		Short:         "An S3-compatible artifact server with AWS's multi-account security model",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+	}
+	if s.In != nil {
+		root.SetIn(s.In)
 	}
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)

@@ -10,6 +10,7 @@ func newPolicy(s Streams) *cobra.Command {
 		Short: "Validate policies and simulate decisions",
 		Args:  cobra.NoArgs,
 	}
-	_ = s // each subcommand takes the streams
+	cmd.AddCommand(newPolicySimulate(s))
+	cmd.AddCommand(newPolicyValidate(s))
 	return cmd
 }

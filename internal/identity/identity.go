@@ -1,10 +1,16 @@
 // Package identity turns credentials into principals: it resolves an access
-// key id to the account, user and organization it belongs to, with the
-// identity-based policies that apply, in the shape the policy engine needs.
+// key id to the account, user and organization it belongs to, with every
+// policy that AWS evaluates for it (the user's inline and managed policies
+// and its groups', its permissions boundary, the SCPs on its account's path
+// in the organization), in the shape the policy engine needs. Scope gives
+// the resource side: the organization of the account that owns a resource
+// and the RCPs on its path. Caller.Input puts both sides together.
 //
-// A Directory reads the metadata store on every call, so changes made by
-// loading an organization file or through an API take effect at once. Parsed
-// policies are cached by the hash of their text.
+// A Directory caches what it derives from the metadata store, and checks
+// the store's identity version (one read) on every call: a change made by
+// loading an organization file, by an API or by another process takes
+// effect at the next request. Parsed policies are cached by the hash of
+// their text.
 package identity
 
 import (
@@ -18,14 +24,37 @@ import (
 	"github.com/troveproject/trove/internal/store"
 )
 
-// ErrUnknownKey reports an access key that does not exist or is inactive.
-var ErrUnknownKey = errors.New("identity: unknown or inactive access key")
+// Conditions callers test with errors.Is.
+var (
+	// ErrUnknownKey reports an access key that does not exist or is inactive.
+	ErrUnknownKey = errors.New("identity: unknown or inactive access key")
+	// ErrUnknownPrincipal reports a user or account that does not exist.
+	ErrUnknownPrincipal = errors.New("identity: unknown principal")
+	// ErrUnknownAccount reports an account that does not exist.
+	ErrUnknownAccount = errors.New("identity: unknown account")
+)
 
-// Caller is an authenticated (or anonymous) principal and its identity-based
-// policies.
+// Caller is an authenticated (or anonymous) principal with the policies that
+// apply to what it does. A Caller from a Directory shares its slices, maps
+// and policies with other requests: treat them as read-only.
 type Caller struct {
 	Principal policy.Principal
-	Policies  []policy.Source
+	// Policies are the identity-based policies: a user's inline policies,
+	// its managed policies, then for each of its groups by name the group's
+	// inline and managed policies. Each Source's Name says where it lives.
+	// The root user has none.
+	Policies []policy.Source
+	// Boundary is the user's permissions boundary, nil when it has none.
+	Boundary *policy.Source
+	// Session holds the session policies of a role session; nil until STS
+	// sessions exist.
+	Session []policy.Source
+	// SCPs are the levels of the principal's account in the organization,
+	// root first, then each OU from the top, then the account, each with
+	// the SCPs attached to it. They are nil when SCPs do not apply: for the
+	// management account, an account outside the organization, an
+	// anonymous caller, or when SCPs are not enabled.
+	SCPs []policy.Level
 }
 
 // IsRoot reports whether the caller is an account's root user.
@@ -36,20 +65,23 @@ func Anonymous() *Caller {
 	return &Caller{Principal: policy.Principal{Anonymous: true, Type: policy.TypeAnonymous}}
 }
 
-// Directory resolves access keys against a metadata store.
+// Directory resolves access keys and principals against a metadata store. It
+// is safe for concurrent use.
 type Directory struct {
 	meta store.Meta
 
-	mu    sync.Mutex // guards cache
-	cache map[[32]byte]*policy.Policy
+	mu     sync.Mutex // guards parsed and view
+	parsed map[[32]byte]*policy.Policy
+	view   *view // what was derived at the last identity version seen
 }
 
 // New returns a Directory reading meta.
 func New(meta store.Meta) *Directory {
-	return &Directory{meta: meta, cache: make(map[[32]byte]*policy.Policy)}
+	return &Directory{meta: meta, parsed: make(map[[32]byte]*policy.Policy)}
 }
 
-// Lookup returns an active access key, or ErrUnknownKey.
+// Lookup returns an active access key, or ErrUnknownKey. Keys are read from
+// the store on every call.
 func (d *Directory) Lookup(ctx context.Context, accessKeyID string) (store.AccessKey, error) {
 	k, err := d.meta.GetAccessKey(ctx, accessKeyID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !k.Active) {
@@ -77,131 +109,51 @@ func (d *Directory) Resolve(ctx context.Context, accessKeyID string) (*Caller, e
 }
 
 // Caller returns the principal that owns k, an access key Lookup returned.
-//
-// TODO(trove): Caller reads the store four or five times per request (about
-// half the cost of a small request in BenchmarkBaselineNotFound); a cache
-// keyed by access key needs invalidation when the IAM and Organizations APIs
-// of issue 6 change identities, and should arrive with them.
 func (d *Directory) Caller(ctx context.Context, k store.AccessKey) (*Caller, error) {
-	p, err := d.principal(ctx, k.Account, k.User)
+	return d.caller(ctx, k.Account, k.User)
+}
+
+// caller returns the caller of user in account, the root user when user is
+// "", from the current view when it holds it.
+func (d *Directory) caller(ctx context.Context, account, user string) (*Caller, error) {
+	v, err := d.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c := &Caller{Principal: p}
-	if k.User != "" {
-		c.Policies, err = d.userPolicies(ctx, k.Account, k.User)
-		if err != nil {
-			return nil, err
-		}
+	key := principalKey{account, user}
+	if c := v.cachedCaller(key); c != nil {
+		return c, nil
 	}
-	return c, nil
+	c, err := d.build(ctx, v, account, user)
+	if err != nil {
+		return nil, err
+	}
+	v.keepCaller(key, c)
+	cp := *c
+	return &cp, nil
 }
 
-// principal builds the principal of a user, or of the root user when user is "".
-func (d *Directory) principal(ctx context.Context, account, user string) (policy.Principal, error) {
-	p := policy.Principal{Account: account}
+// build reads the store for the caller of user in account.
+func (d *Directory) build(ctx context.Context, v *view, account, user string) (*Caller, error) {
+	o, err := d.org(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := o.accounts[account]
+	if !ok {
+		return nil, fmt.Errorf("%w: account %s", ErrUnknownPrincipal, account)
+	}
+	c := &Caller{Principal: policy.Principal{Account: account}}
 	if user == "" {
-		p.Type = policy.TypeAccount
-		p.ARN = RootARN(account)
-		p.UserID = account
-	} else {
-		u, err := d.meta.GetUser(ctx, account, user)
-		if err != nil {
-			return p, fmt.Errorf("identity: user %s of account %s: %w", user, account, err)
-		}
-		p.Type = policy.TypeUser
-		p.ARN = UserARN(account, u.Path, u.Name)
-		p.UserID = u.ID
-		p.Username = u.Name
-	}
-	org, paths, err := d.orgPaths(ctx, account)
-	if err != nil {
-		return p, err
-	}
-	p.OrgID, p.OrgPaths = org, paths
-	return p, nil
-}
-
-// orgPaths returns the organization id and the account's organization path,
-// or "" and nil when the account is outside the organization.
-func (d *Directory) orgPaths(ctx context.Context, account string) (string, []string, error) {
-	org, err := d.meta.GetOrganization(ctx)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil, nil
-	}
-	if err != nil {
-		return "", nil, fmt.Errorf("identity: organization: %w", err)
-	}
-	a, err := d.meta.GetAccount(ctx, account)
-	if err != nil {
-		return "", nil, fmt.Errorf("identity: account %s: %w", account, err)
-	}
-	if a.ParentID == "" {
-		return "", nil, nil
-	}
-	ous, err := d.meta.ListOUs(ctx)
-	if err != nil {
-		return "", nil, fmt.Errorf("identity: organizational units: %w", err)
-	}
-	return org.ID, []string{OrgPath(org, ous, a.ParentID)}, nil
-}
-
-// OrgPath renders aws:PrincipalOrgPaths for an entity whose parent is
-// parentID: "o-id/r-id/ou-a/ou-b/".
-func OrgPath(org store.Organization, ous []store.OU, parentID string) string {
-	parents := make(map[string]string, len(ous))
-	for _, ou := range ous {
-		parents[ou.ID] = ou.ParentID
-	}
-	var chain []string
-	for id := parentID; id != "" && id != org.RootID && len(chain) <= len(ous); id = parents[id] {
-		chain = append([]string{id}, chain...)
-	}
-	path := org.ID + "/" + org.RootID + "/"
-	for _, id := range chain {
-		path += id + "/"
-	}
-	return path
-}
-
-func (d *Directory) userPolicies(ctx context.Context, account, user string) (
-	[]policy.Source, error) {
-	docs, err := d.meta.ListUserPolicies(ctx, account, user)
-	if err != nil {
-		return nil, fmt.Errorf("identity: policies of user %s: %w", user, err)
-	}
-	out := make([]policy.Source, 0, len(docs))
-	for _, doc := range docs {
-		p, err := d.Parse(doc.Document, policy.Identity)
-		if err != nil {
-			return nil, fmt.Errorf("identity: policy %s of user %s: %w", doc.Name, user, err)
-		}
-		name := fmt.Sprintf("inline policy %s of user %s", doc.Name, user)
-		out = append(out, policy.Source{Layer: policy.LayerIdentity, Name: name, Policy: p})
-	}
-	return out, nil
-}
-
-// Parse parses a policy document, reusing an earlier parse of the same text.
-func (d *Directory) Parse(doc []byte, kind policy.Kind) (*policy.Policy, error) {
-	h := sha256.Sum256(append([]byte{byte(kind)}, doc...))
-	d.mu.Lock()
-	p, ok := d.cache[h]
-	d.mu.Unlock()
-	if ok {
-		return p, nil
-	}
-	p, err := policy.Parse(doc, kind)
-	if err != nil {
+		c.Principal.Type = policy.TypeAccount
+		c.Principal.ARN = RootARN(account)
+		c.Principal.UserID = account
+	} else if err := d.user(ctx, c, account, user); err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	if len(d.cache) > 4096 {
-		clear(d.cache)
-	}
-	d.cache[h] = p
-	d.mu.Unlock()
-	return p, nil
+	c.Principal.OrgID, c.Principal.OrgPaths = o.paths(a)
+	c.SCPs = o.levels(a, o.scps, false)
+	return c, nil
 }
 
 // RootARN is the ARN of an account's root user.
@@ -213,4 +165,27 @@ func UserARN(account, path, name string) string {
 		path = "/"
 	}
 	return "arn:aws:iam::" + account + ":user" + path + name
+}
+
+// Parse parses a policy document, reusing an earlier parse of the same text
+// and kind.
+func (d *Directory) Parse(doc []byte, kind policy.Kind) (*policy.Policy, error) {
+	h := sha256.Sum256(append([]byte{byte(kind)}, doc...))
+	d.mu.Lock()
+	p, ok := d.parsed[h]
+	d.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := policy.Parse(doc, kind)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if len(d.parsed) > 4096 {
+		clear(d.parsed)
+	}
+	d.parsed[h] = p
+	d.mu.Unlock()
+	return p, nil
 }

@@ -10,14 +10,17 @@ import (
 	"github.com/troveproject/trove/internal/store"
 )
 
-// Changes counts what Apply created or changed.
+// Changes counts what Apply created, changed and removed. A membership,
+// attachment or tag counts as one record, and so does the enablement of a
+// policy type.
 type Changes struct {
 	Created int
 	Updated int
+	Removed int
 }
 
-// Total is the number of writes Apply made.
-func (c Changes) Total() int { return c.Created + c.Updated }
+// Total is the number of records Apply wrote or removed.
+func (c Changes) Total() int { return c.Created + c.Updated + c.Removed }
 
 func (c *Changes) note(created, updated bool) {
 	switch {
@@ -28,11 +31,18 @@ func (c *Changes) note(created, updated bool) {
 	}
 }
 
-// Apply reconciles meta towards f. Buckets the file declares get region
-// defaultRegion unless they name one. A bucket name that another account
-// already owns is an error.
+// Apply reconciles meta towards f, which Load or Parse returned. Buckets
+// the file declares get region defaultRegion unless they name one. Before
+// writing anything, Apply checks the file against the store: a data
+// directory holding another organization, an access key that belongs to
+// another principal and a bucket name that another account owns are errors
+// that change nothing. (An error while writing may leave part of the file
+// applied; applying it again completes it.)
 func Apply(ctx context.Context, meta store.Meta, f *File, defaultRegion string) (Changes, error) {
 	var ch Changes
+	if err := preflight(ctx, meta, f); err != nil {
+		return ch, err
+	}
 	if err := applyOrg(ctx, meta, f, &ch); err != nil {
 		return ch, err
 	}
@@ -41,7 +51,66 @@ func Apply(ctx context.Context, meta store.Meta, f *File, defaultRegion string) 
 			return ch, fmt.Errorf("orgfile: account %s: %w", a.ID, err)
 		}
 	}
-	return ch, nil
+	if err := applyOrgAttachments(ctx, meta, f, &ch); err != nil {
+		return ch, err
+	}
+	return ch, disableTypes(ctx, meta, f, &ch)
+}
+
+// preflight finds the conflicts between f and meta that Apply would
+// otherwise meet half-way.
+func preflight(ctx context.Context, meta store.Meta, f *File) error {
+	if o := f.Organization; o != nil {
+		old, err := meta.GetOrganization(ctx)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("orgfile: organization: %w", err)
+		}
+		if err == nil && old.ID != o.ID {
+			return fmt.Errorf("orgfile: the data directory holds organization %s but the "+
+				"file declares %s; start with another --data-dir (or an empty one) to load "+
+				"this file", old.ID, o.ID)
+		}
+	}
+	for _, a := range f.Accounts {
+		if err := preflightAccount(ctx, meta, a); err != nil {
+			return fmt.Errorf("orgfile: account %s: %w", a.ID, err)
+		}
+	}
+	return nil
+}
+
+// preflightAccount checks the keys and buckets of one account.
+func preflightAccount(ctx context.Context, meta store.Meta, a Account) error {
+	check := func(keys []AccessKey, user string) error {
+		for _, k := range keys {
+			old, err := meta.GetAccessKey(ctx, k.ID)
+			if err == nil && (old.Account != a.ID || old.User != user) {
+				return fmt.Errorf("access key %s already belongs to another principal", k.ID)
+			}
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := check(a.RootAccessKeys, ""); err != nil {
+		return fmt.Errorf("root access keys: %w", err)
+	}
+	for _, u := range a.Users {
+		if err := check(u.AccessKeys, u.Name); err != nil {
+			return fmt.Errorf("user %s: %w", u.Name, err)
+		}
+	}
+	for _, b := range a.Buckets {
+		old, err := meta.GetBucket(ctx, b.Name)
+		if err == nil && old.Owner != a.ID {
+			return fmt.Errorf("bucket %s: the name is owned by account %s", b.Name, old.Owner)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("bucket %s: %w", b.Name, err)
+		}
+	}
+	return nil
 }
 
 func applyOrg(ctx context.Context, meta store.Meta, f *File, ch *Changes) error {
@@ -53,11 +122,6 @@ func applyOrg(ctx context.Context, meta store.Meta, f *File, ch *Changes) error 
 	old, err := meta.GetOrganization(ctx)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("orgfile: organization: %w", err)
-	}
-	if err == nil && old.ID != org.ID {
-		return fmt.Errorf("orgfile: the data directory holds organization %s but the file "+
-			"declares %s; start with another --data-dir (or an empty one) to load this file",
-			old.ID, org.ID)
 	}
 	if missing := err != nil; missing || old != org {
 		if err := meta.PutOrganization(ctx, org); err != nil {
@@ -78,7 +142,7 @@ func applyOrg(ctx context.Context, meta store.Meta, f *File, ch *Changes) error 
 			return err
 		}
 	}
-	return nil
+	return applyOrgPolicies(ctx, meta, o, ch)
 }
 
 func applyUnit(ctx context.Context, meta store.Meta, u Unit, parent string,
@@ -145,6 +209,12 @@ func applyAccount(ctx context.Context, meta store.Meta, f *File, a Account, regi
 	if err := applyKeys(ctx, meta, a.ID, "", a.RootAccessKeys, ch); err != nil {
 		return fmt.Errorf("root access keys: %w", err)
 	}
+	if err := applyManaged(ctx, meta, a, ch); err != nil {
+		return err
+	}
+	if err := applyGroups(ctx, meta, a, ch); err != nil {
+		return err
+	}
 	for _, u := range a.Users {
 		if err := applyUser(ctx, meta, a.ID, u, ch); err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
@@ -187,7 +257,8 @@ func applyKeys(ctx context.Context, meta store.Meta, account, user string, keys 
 }
 
 func applyUser(ctx context.Context, meta store.Meta, account string, u User, ch *Changes) error {
-	nu := store.User{Account: account, Name: u.Name, ID: UserID(account, u.Name), Path: u.Path}
+	nu := store.User{Account: account, Name: u.Name, ID: UserID(account, u.Name), Path: u.Path,
+		Boundary: u.boundary}
 	old, err := meta.GetUser(ctx, account, u.Name)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -205,7 +276,10 @@ func applyUser(ctx context.Context, meta store.Meta, account string, u User, ch 
 	if err := applyKeys(ctx, meta, account, u.Name, u.AccessKeys, ch); err != nil {
 		return err
 	}
-	return applyPolicies(ctx, meta, account, u, ch)
+	if err := applyPolicies(ctx, meta, account, u, ch); err != nil {
+		return err
+	}
+	return applyUserLinks(ctx, meta, account, u, ch)
 }
 
 func applyPolicies(ctx context.Context, meta store.Meta, account string, u User,
@@ -214,22 +288,14 @@ func applyPolicies(ctx context.Context, meta store.Meta, account string, u User,
 	if err != nil {
 		return err
 	}
-	have := make(map[string][]byte, len(existing))
+	docs := make(map[string][]byte, len(existing))
 	for _, p := range existing {
-		have[p.Name] = p.Document
+		docs[p.Name] = p.Document
 	}
-	for _, p := range u.Policies {
-		old, ok := have[p.Name]
-		if ok && bytes.Equal(old, p.JSON) {
-			continue
-		}
-		up := store.UserPolicy{Account: account, User: u.Name, Name: p.Name, Document: p.JSON}
-		if err := meta.PutUserPolicy(ctx, up); err != nil {
-			return fmt.Errorf("policy %s: %w", p.Name, err)
-		}
-		ch.note(!ok, ok)
-	}
-	return nil
+	return putInline(docs, u.Policies, ch, func(p Policy) error {
+		return meta.PutUserPolicy(ctx, store.UserPolicy{Account: account, User: u.Name,
+			Name: p.Name, Document: p.JSON})
+	})
 }
 
 func applyBucket(ctx context.Context, meta store.Meta, account string, b Bucket, region string,

@@ -1,10 +1,16 @@
 // Package orgfile reads trove's declarative organization file (see
 // docs/organization-file.md) and reconciles a metadata store towards it.
 //
-// Load parses and validates the whole file, policies included, before Apply
-// writes anything, so a file with an error changes nothing. Apply only
-// creates and updates; it never deletes what the file does not mention, and
-// applying the same file twice changes nothing the second time.
+// Load parses and validates the whole file, policies and every reference
+// between its parts included, before Apply writes anything, so a file with
+// an error changes nothing. Apply creates and updates what the file
+// declares and never deletes an entity the file does not mention (an
+// account, unit, user, group, key, policy or bucket). What the file says of
+// an entity it declares is reconciled exactly, though: the SCPs and RCPs
+// attached to the root, a unit or an account, a user's groups, managed
+// policies, permissions boundary and tags, a group's managed policies, and
+// the enabled policy types. Applying the same file twice changes nothing
+// the second time.
 package orgfile
 
 import (
@@ -33,30 +39,78 @@ type File struct {
 	Accounts     []Account     `yaml:"accounts"`
 }
 
-// Organization declares the organization and its tree.
+// Organization declares the organization, its tree and its authorization
+// policies.
 type Organization struct {
 	ID                string   `yaml:"id"`
 	ManagementAccount string   `yaml:"managementAccount"`
 	RootID            string   `yaml:"rootId"`
 	Accounts          []string `yaml:"accounts"`
 	Units             []Unit   `yaml:"units"`
+	// EnabledPolicyTypes lists SERVICE_CONTROL_POLICY and
+	// RESOURCE_CONTROL_POLICY as the file enables them; none by default.
+	EnabledPolicyTypes      []string `yaml:"enabledPolicyTypes"`
+	ServiceControlPolicies  []Policy `yaml:"serviceControlPolicies"`
+	ResourceControlPolicies []Policy `yaml:"resourceControlPolicies"`
+	// SCPs and RCPs are attached to the root; see Attachments.
+	Attachments `yaml:",inline"`
+
+	// Filled in by Load: the accounts placed in the organization, the
+	// enabled types and the declared SCP and RCP names.
+	placed   map[string]bool
+	enabled  map[string]bool
+	scpNames map[string]bool
+	rcpNames map[string]bool
+}
+
+// Attachments are the SCPs and RCPs attached to the root, a unit or an
+// account, by name. SCPs nil means the list was not given: FullAWSAccess
+// alone is attached, as AWS attaches it to every node when SCPs are
+// enabled. A given list, even an empty one, is exactly what is attached.
+// RCPFullAWSAccess is always attached when RCPs are enabled; RCPs adds to
+// it.
+type Attachments struct {
+	SCPs *[]string `yaml:"scps"`
+	RCPs []string  `yaml:"rcps"`
 }
 
 // Unit is an organizational unit.
 type Unit struct {
-	Name     string   `yaml:"name"`
-	ID       string   `yaml:"id"`
-	Accounts []string `yaml:"accounts"`
-	Units    []Unit   `yaml:"units"`
+	Name        string   `yaml:"name"`
+	ID          string   `yaml:"id"`
+	Accounts    []string `yaml:"accounts"`
+	Units       []Unit   `yaml:"units"`
+	Attachments `yaml:",inline"`
 }
 
-// Account declares an account, its root keys, users and buckets.
+// Account declares an account, its root keys, managed policies, groups,
+// users and buckets, and the SCPs and RCPs attached to it.
 type Account struct {
-	ID             string      `yaml:"id"`
-	Name           string      `yaml:"name"`
-	RootAccessKeys []AccessKey `yaml:"rootAccessKeys"`
-	Users          []User      `yaml:"users"`
-	Buckets        []Bucket    `yaml:"buckets"`
+	ID              string          `yaml:"id"`
+	Name            string          `yaml:"name"`
+	RootAccessKeys  []AccessKey     `yaml:"rootAccessKeys"`
+	ManagedPolicies []ManagedPolicy `yaml:"managedPolicies"`
+	Groups          []Group         `yaml:"groups"`
+	Users           []User          `yaml:"users"`
+	Buckets         []Bucket        `yaml:"buckets"`
+	Attachments     `yaml:",inline"`
+}
+
+// ManagedPolicy is a customer managed policy of an account.
+type ManagedPolicy struct {
+	Policy `yaml:",inline"`
+	Path   string `yaml:"path"`
+}
+
+// Group is an IAM group. ManagedPolicies name managed policies of the
+// account by name or ARN.
+type Group struct {
+	Name            string   `yaml:"name"`
+	Path            string   `yaml:"path"`
+	Policies        []Policy `yaml:"policies"`
+	ManagedPolicies []string `yaml:"managedPolicies"`
+	// managed holds the names ManagedPolicies resolve to, filled in by Load.
+	managed []string
 }
 
 // AccessKey is an access key id and its secret.
@@ -65,15 +119,25 @@ type AccessKey struct {
 	Secret string `yaml:"secret"`
 }
 
-// User is an IAM user.
+// User is an IAM user. ManagedPolicies and PermissionsBoundary name
+// managed policies of the account by name or ARN; Groups name its groups.
 type User struct {
-	Name       string      `yaml:"name"`
-	Path       string      `yaml:"path"`
-	AccessKeys []AccessKey `yaml:"accessKeys"`
-	Policies   []Policy    `yaml:"policies"`
+	Name                string            `yaml:"name"`
+	Path                string            `yaml:"path"`
+	AccessKeys          []AccessKey       `yaml:"accessKeys"`
+	Policies            []Policy          `yaml:"policies"`
+	Groups              []string          `yaml:"groups"`
+	ManagedPolicies     []string          `yaml:"managedPolicies"`
+	PermissionsBoundary string            `yaml:"permissionsBoundary"`
+	Tags                map[string]string `yaml:"tags"`
+	// managed and boundary hold the names ManagedPolicies and
+	// PermissionsBoundary resolve to, filled in by Load.
+	managed  []string
+	boundary string
 }
 
-// Policy is an inline identity policy, given as a document or a file.
+// Policy is a named policy document, given inline as a document or as a
+// file: an inline identity policy, or an SCP or RCP.
 type Policy struct {
 	Name     string    `yaml:"name"`
 	Document yaml.Node `yaml:"document"`
@@ -148,8 +212,14 @@ func (f *File) validate(dir string) error {
 		}
 	}
 	if f.Organization != nil {
-		if err := f.Organization.validate(ids); err != nil {
+		if err := f.Organization.validate(ids, dir); err != nil {
 			return fmt.Errorf("organization: %w", err)
+		}
+	}
+	for i := range f.Accounts {
+		a := &f.Accounts[i]
+		if err := f.Organization.checkAccount(a); err != nil {
+			return fmt.Errorf("account %s: %w", a.ID, err)
 		}
 	}
 	return nil
@@ -158,6 +228,12 @@ func (f *File) validate(dir string) error {
 func (a *Account) validate(dir string, keys, buckets map[string]bool) error {
 	if err := validateKeys(a.RootAccessKeys, keys); err != nil {
 		return fmt.Errorf("root access keys: %w", err)
+	}
+	if err := a.validateManaged(dir); err != nil {
+		return err
+	}
+	if err := a.validateGroups(dir); err != nil {
+		return err
 	}
 	users := make(map[string]bool)
 	for i := range a.Users {
@@ -170,6 +246,9 @@ func (a *Account) validate(dir string, keys, buckets map[string]bool) error {
 		}
 		users[strings.ToLower(u.Name)] = true
 		if err := u.validate(dir, keys); err != nil {
+			return fmt.Errorf("user %s: %w", u.Name, err)
+		}
+		if err := a.validateUserRefs(u); err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
 	}
@@ -208,22 +287,36 @@ func (u *User) validate(dir string, keys map[string]bool) error {
 	if err := validateKeys(u.AccessKeys, keys); err != nil {
 		return err
 	}
+	return validateInline(u.Policies, dir)
+}
+
+// validateInline checks the inline identity policies of a user or group.
+func validateInline(ps []Policy, dir string) error {
 	names := make(map[string]bool)
-	for i := range u.Policies {
-		p := &u.Policies[i]
+	for i := range ps {
+		p := &ps[i]
 		if p.Name == "" || names[p.Name] {
 			return fmt.Errorf("policy %q: a policy needs a unique name", p.Name)
 		}
 		names[p.Name] = true
-		doc, err := p.resolve(dir)
-		if err != nil {
+		if err := p.load(dir, policy.Identity); err != nil {
 			return fmt.Errorf("policy %s: %w", p.Name, err)
 		}
-		if _, err := policy.Parse(doc, policy.Identity); err != nil {
-			return fmt.Errorf("policy %s: %w", p.Name, err)
-		}
-		p.JSON = doc
 	}
+	return nil
+}
+
+// load resolves p's document, parses it as a policy of kind and keeps its
+// text in p.JSON.
+func (p *Policy) load(dir string, kind policy.Kind) error {
+	doc, err := p.resolve(dir)
+	if err != nil {
+		return err
+	}
+	if _, err := policy.Parse(doc, kind); err != nil {
+		return err
+	}
+	p.JSON = doc
 	return nil
 }
 
@@ -283,7 +376,7 @@ func (b *Bucket) validate(dir string, seen map[string]bool) error {
 	return nil
 }
 
-func (o *Organization) validate(accounts map[string]bool) error {
+func (o *Organization) validate(accounts map[string]bool, dir string) error {
 	if !orgIDRe.MatchString(o.ID) {
 		return fmt.Errorf("id %q: must be o- and 10-32 lower-case letters or digits", o.ID)
 	}
@@ -297,13 +390,19 @@ func (o *Organization) validate(accounts map[string]bool) error {
 	if !rootIDRe.MatchString(o.RootID) {
 		return fmt.Errorf("root id %q: must be r- and 4-32 lower-case letters or digits", o.RootID)
 	}
-	placed := map[string]bool{o.ManagementAccount: true}
-	if err := place(o.Accounts, accounts, placed); err != nil {
+	if err := o.validatePolicies(dir); err != nil {
+		return err
+	}
+	if err := o.checkAttachments(o.Attachments); err != nil {
+		return fmt.Errorf("root: %w", err)
+	}
+	o.placed = map[string]bool{o.ManagementAccount: true}
+	if err := place(o.Accounts, accounts, o.placed); err != nil {
 		return err
 	}
 	unitIDs := make(map[string]bool)
 	for i := range o.Units {
-		if err := o.validateUnit(&o.Units[i], "", accounts, placed, unitIDs); err != nil {
+		if err := o.validateUnit(&o.Units[i], "", accounts, o.placed, unitIDs); err != nil {
 			return err
 		}
 	}
@@ -327,6 +426,9 @@ func (o *Organization) validateUnit(u *Unit, parent string,
 		return fmt.Errorf("unit %s: id %s used twice", path, u.ID)
 	}
 	ids[u.ID] = true
+	if err := o.checkAttachments(u.Attachments); err != nil {
+		return fmt.Errorf("unit %s: %w", path, err)
+	}
 	if err := place(u.Accounts, accounts, placed); err != nil {
 		return fmt.Errorf("unit %s: %w", path, err)
 	}

@@ -265,19 +265,18 @@ func (c *condition) eval(e *env) bool {
 		}
 		return c.negated
 	}
-	r, ok := c.resolved(e)
-	if !ok {
+	if c.vars && !c.resolvable(e) {
 		return false
 	}
 	switch c.set {
 	case setAny:
-		return c.forAny(r, vals)
+		return c.forAny(e, vals)
 	case setAll:
-		return c.forAll(r, vals)
+		return c.forAll(e, vals)
 	}
 	m := false
 	for _, v := range vals {
-		if r.matchAny(c, v) {
+		if c.matchAny(e, v) {
 			m = true
 			break
 		}
@@ -290,12 +289,12 @@ func emptySet(vals []string) bool {
 }
 
 // forAny: some request value satisfies the operator.
-func (c *condition) forAny(r resolvedValues, vals []string) bool {
+func (c *condition) forAny(e *env, vals []string) bool {
 	if emptySet(vals) {
 		return false
 	}
 	for _, v := range vals {
-		if r.matchAny(c, v) != c.negated {
+		if c.matchAny(e, v) != c.negated {
 			return true
 		}
 	}
@@ -303,71 +302,48 @@ func (c *condition) forAny(r resolvedValues, vals []string) bool {
 }
 
 // forAll: every request value satisfies the operator.
-func (c *condition) forAll(r resolvedValues, vals []string) bool {
+func (c *condition) forAll(e *env, vals []string) bool {
 	if emptySet(vals) {
 		return true
 	}
 	for _, v := range vals {
-		if r.matchAny(c, v) == c.negated {
+		if c.matchAny(e, v) == c.negated {
 			return false
 		}
 	}
 	return true
 }
 
-// resolvedValues holds the string and ARN values of a condition with their
-// policy variables replaced.
-type resolvedValues struct {
-	strs []template
-	arns []arnPattern
-}
-
-// resolved substitutes the variables of c's values. Values whose variables do
-// not resolve are dropped; ok is false when none is left.
-func (c *condition) resolved(e *env) (r resolvedValues, ok bool) {
-	r = resolvedValues{strs: c.strs, arns: c.arns}
-	if !c.vars {
-		return r, true
-	}
-	if c.fam == famString {
-		r.strs = nil
-		for i := range c.strs {
-			if t, ok := c.resolveString(e, &c.strs[i]); ok {
-				r.strs = append(r.strs, t)
-			}
+// resolvable reports whether at least one of c's String or Arn values has
+// every variable resolved. When none has, the condition is false whatever
+// the operator: AWS cannot evaluate it.
+func (c *condition) resolvable(e *env) bool {
+	for i := range c.strs {
+		if c.strs[i].resolvable(e) {
+			return true
 		}
-		return r, len(r.strs) > 0
 	}
-	r.arns = nil
 	for i := range c.arns {
-		toks, ok := c.arns[i].tmpl.resolve(e, false)
-		if ok {
-			r.arns = append(r.arns, arnPattern{tmpl: template{toks: toks}, segs: splitTokens(toks)})
+		if c.arns[i].tmpl.resolvable(e) {
+			return true
 		}
 	}
-	return r, len(r.arns) > 0
-}
-
-func (c *condition) resolveString(e *env, t *template) (template, bool) {
-	toks, ok := t.resolve(e, false)
-	if !ok {
-		return template{}, false
-	}
-	r := template{toks: toks, wild: t.wild}
-	if !t.wild {
-		r.lit = joinLits(toks)
-	}
-	return r, true
+	return false
 }
 
 // matchAny reports whether the request value v matches any policy value,
-// ignoring negation.
-func (r *resolvedValues) matchAny(c *condition, v string) bool {
+// ignoring negation. Values whose variables do not resolve match nothing.
+func (c *condition) matchAny(e *env, v string) bool {
 	switch c.fam {
 	case famString:
-		return matchString(c.cmp, r.strs, v)
+		for i := range c.strs {
+			if c.matchString(e, &c.strs[i], v) {
+				return true
+			}
+		}
+		return false
 	case famArn:
-		return matchARN(r.arns, v)
+		return matchARN(e, c.arns, v)
 	case famNumeric:
 		return matchNumber(c.cmp, c.nums, v)
 	case famDate:
@@ -383,31 +359,33 @@ func (r *resolvedValues) matchAny(c *condition, v string) bool {
 	return false
 }
 
-func matchString(cmp comparison, ts []template, v string) bool {
-	for i := range ts {
-		t := &ts[i]
+// matchString compares v with one String value, its variables replaced.
+func (c *condition) matchString(e *env, t *template, v string) bool {
+	if t.vars {
+		toks, ok := t.resolveInto(e, e.scr.toks[:0])
 		switch {
-		case cmp == cmpLike && t.wild:
-			if glob(t.toks, v) {
-				return true
-			}
-		case cmp == cmpEqFold:
-			if strings.EqualFold(t.lit, v) {
-				return true
-			}
-		default:
-			if t.lit == v {
-				return true
-			}
+		case !ok:
+			return false
+		case c.cmp == cmpLike:
+			return glob(toks, v)
+		case c.cmp == cmpEqFold:
+			return equalFoldPieces(toks, v)
 		}
+		return equalPieces(toks, v)
 	}
-	return false
+	switch {
+	case c.cmp == cmpLike && t.wild:
+		return glob(t.toks, v)
+	case c.cmp == cmpEqFold:
+		return strings.EqualFold(t.lit, v)
+	}
+	return t.lit == v
 }
 
-func matchARN(ps []arnPattern, v string) bool {
+func matchARN(e *env, ps []arnPattern, v string) bool {
 	split6, ok6 := splitARN(v, 6)
 	for i := range ps {
-		if m, _ := ps[i].match(nil, v, split6, ok6); m {
+		if m, _ := ps[i].match(e, v, split6, ok6); m {
 			return true
 		}
 	}

@@ -92,6 +92,7 @@ var derivedSlots = map[string]int{
 type env struct {
 	req      Request // a copy, so that no pointer into the caller's Input is kept
 	anon     bool
+	bounded  bool // the caller has a permissions boundary (Input.Boundary)
 	action   string
 	res      [6]string
 	resOK    bool                // the resource is an ARN of six segments
@@ -99,18 +100,36 @@ type env struct {
 	roleAcct string              // for assumed-role sessions: the role's account and name
 	roleName string
 	rolePart string
+	tagOne   [1]string // the value of the principal tag last looked up
+	scr      scratch
 }
 
-// newEnv builds the view of req.
-func newEnv(req *Request) (e env) {
-	e = env{req: *req, anon: req.Principal.isAnonymous(), action: req.Action}
+// scratchTokens is how many tokens a pattern with policy variables may have
+// for its substitution to need no allocation; longer ones allocate.
+const scratchTokens = 16
+
+// scratch is the room an evaluation substitutes policy variables in. Each
+// use overwrites the last: a substituted pattern is matched at once.
+type scratch struct {
+	toks  [scratchTokens]token     // a pattern with its variables replaced
+	split [scratchTokens + 5]token // the same, split at an ARN's five colons
+}
+
+// init builds e, zero, as the view of in's request.
+func (e *env) init(in *Input) {
+	req := &in.Request
+	e.req, e.anon, e.action, e.bounded = *req, req.Principal.isAnonymous(), req.Action,
+		in.Boundary != nil
 	e.res, e.resOK = splitARN(req.Resource, 6)
 	e.one[slotResourceAccount][0] = req.ResourceAccount
 	e.one[slotResourceOrgID][0] = req.ResourceOrgID
 	if e.anon {
-		return e
+		return
 	}
 	p := &req.Principal
+	if p.isWebIdentity() {
+		return // not yet an AWS principal: none of the principal keys
+	}
 	if p.Type == TypeAssumedRole {
 		e.rolePart, e.roleAcct, e.roleName = sessionRole(p.ARN)
 	}
@@ -118,17 +137,16 @@ func newEnv(req *Request) (e env) {
 	if p.isService() {
 		e.one[slotIsService][0] = "true"
 		e.one[slotServiceName][0] = p.Service
-		return e
+		return
 	}
 	e.one[slotOrgID][0] = p.OrgID
 	e.one[slotAccount][0] = p.Account
-	e.one[slotArn][0] = p.principalARN(&e)
+	e.one[slotArn][0] = p.principalARN(e)
 	e.one[slotType][0] = p.Type
 	e.one[slotUserID][0] = p.userID()
 	if p.Type == TypeUser {
 		e.one[slotUsername][0] = p.Username
 	}
-	return e
 }
 
 // lookup returns the values of a lower-cased condition key.
@@ -166,16 +184,19 @@ func (e *env) derivedKey(key string) (v []string, ok, derived bool) {
 	return nil, false, false
 }
 
+// tag returns a principal tag's value as a list of one, held in e until the
+// next tag is looked up.
 func (e *env) tag(name string) ([]string, bool) {
 	if v, ok := e.tagValue(name); ok {
-		return []string{v}, true
+		e.tagOne[0] = v
+		return e.tagOne[:], true
 	}
 	return nil, false
 }
 
 // tagValue finds a principal tag, its name matched case-insensitively.
 func (e *env) tagValue(name string) (string, bool) {
-	if e.anon || e.req.Principal.isService() {
+	if e.anon || e.req.Principal.external() {
 		return "", false
 	}
 	if v, ok := e.req.Principal.Tags[name]; ok {

@@ -134,6 +134,7 @@ const (
 	basisRoot
 	basisAnonymous
 	basisService
+	basisWebIdentity
 )
 
 // tally is what the statements of one evaluation said. Every Ref is the
@@ -154,12 +155,15 @@ type tally struct {
 // SCPs must allow; then a same-account request is allowed by a resource-based
 // Allow naming the caller itself, or naming its role within the role's
 // permissions boundary and session policies, or by an identity-based Allow
-// within them; a cross-account request needs both sides. Anonymous callers
-// and service principals need a resource-based Allow naming them. The
-// account root user needs no identity-based Allow, and no boundary or session
-// policy applies to it. Evaluate never fails and does not allocate.
+// within them; a cross-account request needs both sides. Anonymous callers,
+// service principals and web identities need a resource-based Allow naming
+// them. The account root user needs no identity-based Allow, and no boundary
+// or session policy applies to it; a federated user session without session
+// policies has no identity-based permissions. Evaluate never fails and does
+// not allocate.
 func Evaluate(in Input) Decision {
-	e := newEnv(&in.Request)
+	var e env
+	e.init(&in)
 	var t tally
 	t.scan(&e, &in)
 	return t.decide(&e, &in)
@@ -171,7 +175,7 @@ func (t *tally) scan(e *env, in *Input) {
 	if t.levels(e, in.RCPs, LayerRCP) {
 		return
 	}
-	caller := !e.anon && !e.req.Principal.isService()
+	caller := !e.anon && !e.req.Principal.external()
 	if caller && t.levels(e, in.SCPs, LayerSCP) {
 		return
 	}
@@ -328,6 +332,8 @@ func (t *tally) decide(e *env, in *Input) Decision {
 		return t.decideDirect(d, basisAnonymous)
 	case req.Principal.isService():
 		return t.decideDirect(d, basisService)
+	case req.Principal.isWebIdentity():
+		return t.decideDirect(d, basisWebIdentity)
 	}
 	d.cross = req.Principal.Account != req.ResourceAccount
 	if d.cross {
@@ -353,6 +359,10 @@ func (t *tally) limits(in *Input) (Layer, bool) {
 	switch {
 	case in.Request.Principal.isRoot():
 		return 0, true
+	case in.Request.Principal.Type == TypeFederatedUser && len(in.Session) == 0:
+		// GetFederationToken without a session policy yields a session with
+		// no identity-based permissions.
+		return LayerSession, false
 	case in.Boundary != nil && !t.boundAllow.Valid():
 		return LayerBoundary, false
 	case len(in.Session) > 0 && !t.sessAllow.Valid():

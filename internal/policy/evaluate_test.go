@@ -110,6 +110,14 @@ func TestActionAndResourceMatching(t *testing.T) {
 			`"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/${aws:TokenIssueTime}",` +
 				`"arn:aws:s3:::b/x"]`,
 			"s3:GetObject", "arn:aws:s3:::b/x", true},
+		{"variable in a pattern longer than the scratch area", Version2012,
+			`"Effect":"Allow","Action":"s3:*","Resource":` +
+				`"arn:aws:s3:::home/${aws:username}/a*b*c*d*e*f*g*h*i*j*k*${aws:username}"`,
+			"s3:GetObject", "arn:aws:s3:::home/alice/a1b2c3d4e5f6g7h8i9j0k-alice", true},
+		{"variable in a long pattern, other user", Version2012,
+			`"Effect":"Allow","Action":"s3:*","Resource":` +
+				`"arn:aws:s3:::home/${aws:username}/a*b*c*d*e*f*g*h*i*j*k*${aws:username}"`,
+			"s3:GetObject", "arn:aws:s3:::home/alice/a1b2c3d4e5f6g7h8i9j0k-bob", false},
 		{"not resource all unresolved", Version2012,
 			`"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::b/${aws:TokenIssueTime}"`,
 			"s3:GetObject", "arn:aws:s3:::b/x", false},

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -69,8 +70,9 @@ func (m Miss) String() string {
 func Explain(in Input) Explanation {
 	d := Evaluate(in)
 	x := Explanation{Decision: d, Reason: d.Reason()}
-	e := newEnv(&in.Request)
-	caller := !e.anon && !in.Request.Principal.isService()
+	var e env
+	e.init(&in)
+	caller := !e.anon && !in.Request.Principal.external()
 	idSkip := ""
 	switch {
 	case !caller:
@@ -147,7 +149,7 @@ func (st *Statement) report(e *env) StatementReport {
 		if !c.eval(e) {
 			vals, present := e.lookup(c.key)
 			r.Misses = append(r.Misses, Miss{Element: "Condition", Operator: c.name,
-				Key: c.rawKey, Values: vals, Present: present})
+				Key: c.rawKey, Values: slices.Clone(vals), Present: present})
 		}
 	}
 	r.Applied = len(r.Misses) == 0

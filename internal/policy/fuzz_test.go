@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -64,4 +66,92 @@ func evaluateAll(p *Policy) {
 			}
 		}
 	}
+}
+
+// negations pairs each positive operator with its negated form. For a key
+// present with one value the two are complementary: AWS defines the negated
+// operators as the negated matching of the positive ones.
+var negations = map[string]string{
+	"stringequals": "StringNotEquals", "stringequalsignorecase": "StringNotEqualsIgnoreCase",
+	"stringlike": "StringNotLike", "numericequals": "NumericNotEquals",
+	"dateequals": "DateNotEquals", "ipaddress": "NotIpAddress", "arnequals": "ArnNotEquals",
+	"arnlike": "ArnNotLike",
+}
+
+// FuzzCondition feeds the condition evaluator an arbitrary operator, key,
+// policy values and request values (each list separated by newlines; present
+// says whether the request carries the key at all). Evaluation must not
+// panic, Explain must report the statement as applied exactly when Evaluate
+// allows, and for a key present with one value a positive operator and its
+// negation must disagree.
+func FuzzCondition(f *testing.F) {
+	f.Add("StringEquals", "s3:prefix", "home/\nshared/", "home/", true)
+	f.Add("StringNotLike", "s3:prefix", "secret/*", "secret/x", true)
+	f.Add("ForAnyValue:StringLike", "aws:TagKeys", "team*", "owner\nteam-a", true)
+	f.Add("ForAllValues:StringEquals", "aws:TagKeys", "a", "", true)
+	f.Add("NumericLessThanIfExists", "s3:max-keys", "10", "9.5", true)
+	f.Add("DateGreaterThan", "aws:CurrentTime", "2020-01-01T00:00:00Z", "1700000000", true)
+	f.Add("IpAddress", "aws:SourceIp", "10.0.0.0/8\n2001:db8::/32", "::ffff:10.1.2.3", true)
+	f.Add("NotIpAddress", "aws:SourceIp", "10.0.0.0/8", "", false)
+	f.Add("ArnLike", "aws:SourceArn", "arn:aws:s3:::b*", "arn:aws:s3:::bucket", true)
+	f.Add("Bool", "aws:SecureTransport", "true", "TRUE", true)
+	f.Add("BinaryEquals", "s3:x", "QmluYXJ5", "QmluYXJ5", true)
+	f.Add("Null", "s3:x", "true", "v", false)
+	f.Add("StringLike", "s3:prefix", "${aws:username}/*", "alice/x", true)
+	f.Add("StringEqualsIgnoreCase", "aws:PrincipalTag/team", "${s3:prefix, 'x'}", "", true)
+	f.Fuzz(func(t *testing.T, op, key, policyVals, requestVals string, present bool) {
+		in, ok := conditionInput(t, op, key, strings.Split(policyVals, "\n"))
+		if !ok {
+			return
+		}
+		reqVals := strings.Split(requestVals, "\n")
+		if present {
+			in.Request.Context = Context{}
+			in.Request.Context.Set(key, reqVals...)
+		}
+		allowed := Evaluate(in).Effect == Allow
+		x := Explain(in)
+		if applied := x.Policies[0].Statements[0].Applied; applied != allowed {
+			t.Fatalf("Explain says applied=%v, Evaluate allowed=%v", applied, allowed)
+		}
+		neg, hasNeg := negations[strings.ToLower(op)]
+		if !hasNeg || !present || len(reqVals) != 1 || strings.Contains(policyVals, "${") ||
+			strings.HasPrefix(strings.ToLower(key), "aws:") {
+			return
+		}
+		nin, ok := conditionInput(t, neg, key, strings.Split(policyVals, "\n"))
+		if !ok {
+			t.Fatalf("%s parsed but %s did not", op, neg)
+		}
+		nin.Request.Context = in.Request.Context
+		if (Evaluate(nin).Effect == Allow) == allowed {
+			t.Fatalf("%s and %s agree (%v) on %q against %q", op, neg, allowed, requestVals,
+				policyVals)
+		}
+	})
+}
+
+// conditionInput builds a request of alice under an identity policy allowing
+// s3:GetObject on the condition; ok is false when the document is rejected.
+func conditionInput(t *testing.T, op, key string, vals []string) (Input, bool) {
+	doc, err := json.Marshal(map[string]any{"Version": Version2012, "Statement": []any{
+		map[string]any{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+			"Condition": map[string]any{op: map[string]any{key: vals}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Parse(doc, Identity)
+	if err != nil {
+		if _, ok := err.(*MalformedError); !ok {
+			t.Fatalf("error %v is %T, not *MalformedError", err, err)
+		}
+		return Input{}, false
+	}
+	alice := user(devtools, "alice", org)
+	alice.Tags = map[string]string{"team": "build"}
+	return Input{
+		Request: Request{Action: "s3:GetObject", Resource: object, ResourceAccount: devtools,
+			Principal: alice},
+		Identity: []Source{{Layer: LayerIdentity, Name: "fuzz", Policy: p}},
+	}, true
 }

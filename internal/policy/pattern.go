@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,9 +17,9 @@ const (
 
 // token is one piece of a compiled pattern.
 type token struct {
-	kind   tokKind
 	text   string // tokLit: the text; tokVar: the lower-cased key ("" if the variable is malformed)
 	def    string // tokVar: the default value
+	kind   tokKind
 	hasDef bool
 }
 
@@ -172,48 +173,91 @@ func unquoteDefault(s string) (string, bool) {
 	return b.String(), true
 }
 
-// resolve replaces the variables of t with their values. ok is false when a
-// variable has neither a value nor a default. lower lower-cases the values
-// substituted (for case-insensitive comparisons).
-func (t *template) resolve(e *env, lower bool) (toks []token, ok bool) {
+// resolveInto replaces the variables of t with their values, appending the
+// tokens to dst (the env's scratch, so that no allocation is needed). ok is
+// false when a variable has neither a value nor a default.
+func (t *template) resolveInto(e *env, dst []token) (toks []token, ok bool) {
 	if !t.vars {
 		return t.toks, true
 	}
-	toks = make([]token, len(t.toks))
-	for i, tok := range t.toks {
-		if tok.kind != tokVar {
-			toks[i] = tok
-			continue
-		}
-		v, found := "", false
-		if tok.text != "" {
-			v, found = e.single(tok.text)
-		}
-		if !found {
-			if !tok.hasDef {
+	toks = dst[:0]
+	for _, tok := range t.toks {
+		if tok.kind == tokVar {
+			v, found := tok.value(e)
+			if !found {
 				return nil, false
 			}
-			v = tok.def
+			tok = token{kind: tokLit, text: v}
 		}
-		if lower {
-			v = strings.ToLower(v)
-		}
-		toks[i] = token{kind: tokLit, text: v}
+		toks = append(toks, tok)
 	}
 	return toks, true
 }
 
-// resolveString is resolve for templates without wildcards: it returns the
-// text.
-func (t *template) resolveString(e *env, lower bool) (string, bool) {
-	if !t.vars {
-		return t.lit, true
+// resolvable reports whether every variable of t has a value or a default.
+func (t *template) resolvable(e *env) bool {
+	for _, tok := range t.toks {
+		if tok.kind != tokVar {
+			continue
+		}
+		if _, found := tok.value(e); !found {
+			return false
+		}
 	}
-	toks, ok := t.resolve(e, lower)
-	if !ok {
-		return "", false
+	return true
+}
+
+// value is a variable's value: the key's single value, or the default.
+func (tok *token) value(e *env) (string, bool) {
+	if tok.text != "" {
+		if v, found := e.single(tok.text); found {
+			return v, true
+		}
 	}
-	return joinLits(toks), true
+	return tok.def, tok.hasDef
+}
+
+// equalPieces reports whether the texts of toks, end to end, are s.
+func equalPieces(toks []token, s string) bool {
+	for _, t := range toks {
+		if !strings.HasPrefix(s, t.text) {
+			return false
+		}
+		s = s[len(t.text):]
+	}
+	return s == ""
+}
+
+// equalFoldPieces is equalPieces under Unicode simple case folding, rune by
+// rune as strings.EqualFold compares.
+func equalFoldPieces(toks []token, s string) bool {
+	for _, t := range toks {
+		text := t.text
+		for text != "" {
+			if s == "" {
+				return false
+			}
+			r1, n1 := utf8.DecodeRuneInString(text)
+			r2, n2 := utf8.DecodeRuneInString(s)
+			if !equalFoldRune(r1, r2) {
+				return false
+			}
+			text, s = text[n1:], s[n2:]
+		}
+	}
+	return s == ""
+}
+
+func equalFoldRune(a, b rune) bool {
+	if a == b {
+		return true
+	}
+	for r := unicode.SimpleFold(a); r != a; r = unicode.SimpleFold(r) {
+		if r == b {
+			return true
+		}
+	}
+	return false
 }
 
 // glob reports whether s matches toks, where tokStar matches any run of
@@ -283,29 +327,44 @@ func splitARN(s string, n int) (parts [6]string, ok bool) {
 // splitTokens splits a compiled ARN pattern into its colon-separated segments,
 // at most six; colons after the fifth stay in the last segment.
 func splitTokens(toks []token) [][]token {
-	segs := make([][]token, 1, 6)
+	segs, n := splitTokensInto(toks, nil)
+	return append([][]token(nil), segs[:n]...)
+}
+
+// splitTokensInto is splitTokens writing the segments' tokens to buf, so that
+// a caller with room to spare allocates nothing. It returns the segments in
+// an array, and how many there are.
+func splitTokensInto(toks, buf []token) (segs [6][]token, n int) {
+	out := buf[:0]
+	var starts [7]int
+	n = 1
 	for _, t := range toks {
 		if t.kind != tokLit {
-			segs[len(segs)-1] = append(segs[len(segs)-1], t)
+			out = append(out, t)
 			continue
 		}
 		text := t.text
-		for len(segs) < 6 {
+		for n < 6 {
 			j := strings.IndexByte(text, ':')
 			if j < 0 {
 				break
 			}
 			if j > 0 {
-				segs[len(segs)-1] = append(segs[len(segs)-1], token{kind: tokLit, text: text[:j]})
+				out = append(out, token{kind: tokLit, text: text[:j]})
 			}
-			segs = append(segs, nil)
+			starts[n] = len(out)
+			n++
 			text = text[j+1:]
 		}
 		if text != "" {
-			segs[len(segs)-1] = append(segs[len(segs)-1], token{kind: tokLit, text: text})
+			out = append(out, token{kind: tokLit, text: text})
 		}
 	}
-	return segs
+	starts[n] = len(out)
+	for i := 0; i < n; i++ {
+		segs[i] = out[starts[i]:starts[i+1]]
+	}
+	return segs, n
 }
 
 // arnPattern is a compiled Resource/NotResource entry or Arn condition value.
@@ -333,12 +392,15 @@ func (p *arnPattern) match(e *env, s string, split6 [6]string, ok6 bool) (matche
 		return true, true
 	}
 	segs := p.segs
+	var resolved [6][]token
 	if p.tmpl.vars {
-		toks, ok := p.tmpl.resolve(e, false)
+		toks, ok := p.tmpl.resolveInto(e, e.scr.toks[:0])
 		if !ok {
 			return false, false
 		}
-		segs = splitTokens(toks)
+		var n int
+		resolved, n = splitTokensInto(toks, e.scr.split[:0])
+		segs = resolved[:n]
 	}
 	parts, okN := split6, ok6
 	if len(segs) != 6 {

@@ -20,7 +20,9 @@
 // condition operators. A variable resolves only to a key that has exactly one
 // value; an unresolvable variable (no value and no default) makes the value
 // that holds it match nothing, and an element whose every value is
-// unresolvable does not match, so the statement does not apply.
+// unresolvable does not match, so the statement does not apply. Substitution
+// happens in a scratch area of the evaluation, so it allocates nothing for
+// patterns of up to 16 pieces.
 //
 // Element names are case-sensitive, as in AWS; action names, condition
 // operator names and condition keys are not. Resource ARNs and ArnEquals/
@@ -52,9 +54,10 @@
 // provider of a web identity, and {"CanonicalUser": ...} an account by its S3
 // canonical id. NotPrincipal is accepted only with Effect Deny (AWS does not
 // support it with Allow); a principal escapes such a Deny only when every
-// layer of it is listed: its account and, for users and sessions, the
-// principal itself (or its role), as AWS's NotPrincipal documentation
-// describes.
+// layer of it is listed, as AWS's NotPrincipal documentation describes: its
+// account and the user, or for an assumed-role session its account and role
+// (the role's ARN covers the session; the session's ARN alone does not cover
+// the role). A principal with a permissions boundary never escapes it.
 //
 // # Evaluation
 //
@@ -63,8 +66,15 @@
 // the resource-based policy, identity-based policies, the permissions
 // boundary and session policies) and decides in AWS's documented order,
 // telling grants that stand alone from grants that only delegate to the
-// account. It does not allocate. Explain gives the same decision with a report
-// on every statement, including the elements of near misses.
+// account. Anonymous callers, service principals and web identities have no
+// identity-based policies and no SCPs: only a resource-based policy naming
+// them grants. A federated user session (GetFederationToken) without a
+// session policy has no identity-based permissions. It does not allocate.
+// Explain gives the same decision with a report on every statement, including
+// the elements of near misses.
+//
+// The proof corpus under testdata/corpus pins each documented AWS rule the
+// engine follows, case by case, with the documentation page it comes from.
 package policy
 
 import (
@@ -84,7 +94,7 @@ const (
 	// NotPrincipal required.
 	Resource
 	// ServiceControl is an Organizations service control policy (SCP): the
-	// identity grammar; Version is required.
+	// identity grammar, with no Principal or NotPrincipal.
 	ServiceControl
 	// ResourceControl is an Organizations resource control policy (RCP):
 	// Version 2012-10-17, Effect Deny, Principal "*", no NotAction and no

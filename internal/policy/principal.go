@@ -51,6 +51,15 @@ func (p *Principal) isRoot() bool { return p.Type == TypeAccount }
 // of its own.
 func (p *Principal) isService() bool { return p.Type == TypeService }
 
+// isWebIdentity reports whether p is a web identity asking to assume a role.
+func (p *Principal) isWebIdentity() bool { return p.Type == TypeWebIdentity }
+
+// external reports whether p is a caller with no IAM identity of its own (a
+// service principal or a web identity): no identity-based policy, boundary,
+// session policy or SCP applies to it, and only a resource-based policy that
+// names it can grant it anything.
+func (p *Principal) external() bool { return p.isService() || p.isWebIdentity() }
+
 // userID is aws:userid; for the root user it defaults to the account id.
 func (p *Principal) userID() string {
 	if p.UserID == "" && p.isRoot() {
@@ -144,7 +153,7 @@ func (s *principalSet) match(e *env) principalMatch {
 		if contains(s.services, p.Service) {
 			return pmDirect
 		}
-	case p.Type == TypeWebIdentity:
+	case p.isWebIdentity():
 		if contains(s.federated, p.Federated) {
 			return pmDirect
 		}
@@ -155,25 +164,20 @@ func (s *principalSet) match(e *env) principalMatch {
 }
 
 // namesSelf reports whether the set lists the caller's own ARN (pmDirect) or
-// the role of its session (pmRole).
+// the role of its session (pmRole); the caller's own ARN wins when both are
+// listed.
 func (s *principalSet) namesSelf(e *env) principalMatch {
 	p := &e.req.Principal
-	if p.isService() || p.Type == TypeWebIdentity {
+	if p.external() {
 		return pmNone
 	}
 	for i := range s.arns {
-		a := &s.arns[i]
-		switch a.kind {
-		case pkExact:
-			if a.arn == p.ARN {
-				return pmDirect
-			}
-		case pkRole:
-			if e.roleName != "" && a.role == e.roleName && a.account == e.roleAcct &&
-				a.partition == e.rolePart {
-				return pmRole
-			}
+		if a := &s.arns[i]; a.kind == pkExact && a.arn == p.ARN {
+			return pmDirect
 		}
+	}
+	if s.namesRole(e) {
+		return pmRole
 	}
 	return pmNone
 }
@@ -191,11 +195,18 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// excludes reports whether a NotPrincipal set exempts the caller: "*"
-// exempts everyone; a service or web identity must be listed itself;
-// otherwise every layer of the caller must be listed, its account and,
-// unless it is the root user, the caller itself (or its role).
+// excludes reports whether a NotPrincipal set exempts the caller. AWS's
+// NotPrincipal documentation says a principal that has a permissions boundary
+// is never exempt, whatever the set lists. Otherwise "*" exempts everyone; a
+// service or web identity must be listed itself; and AWS checks every layer
+// of an IAM caller in turn, so each must be listed: the account, then the
+// user (the root user is the account itself), or for an assumed-role session
+// the role, whose ARN covers its sessions; a session ARN without its role's
+// ARN leaves the role, and so the session, denied.
 func (s *principalSet) excludes(e *env) bool {
+	if e.bounded {
+		return false
+	}
 	if s.all {
 		return true
 	}
@@ -209,10 +220,27 @@ func (s *principalSet) excludes(e *env) bool {
 	case TypeWebIdentity:
 		return contains(s.federated, p.Federated)
 	}
-	if !s.namesAccount(p.Account) {
+	switch {
+	case !s.namesAccount(p.Account):
 		return false
+	case p.isRoot():
+		return true
+	case p.Type == TypeAssumedRole:
+		return s.namesRole(e)
 	}
-	return p.isRoot() || s.namesSelf(e) != pmNone
+	return s.namesSelf(e) == pmDirect
+}
+
+// namesRole reports whether the set lists the role of the caller's session.
+func (s *principalSet) namesRole(e *env) bool {
+	for i := range s.arns {
+		a := &s.arns[i]
+		if a.kind == pkRole && e.roleName != "" && a.role == e.roleName &&
+			a.account == e.roleAcct && a.partition == e.rolePart {
+			return true
+		}
+	}
+	return false
 }
 
 // parsePrincipal compiles a Principal or NotPrincipal element: "*" or an

@@ -56,6 +56,8 @@ func (d *Decision) allowReason(r *reason) {
 		r.s("allowed for anonymous access by ").ref(d.ResourceGrant)
 	case basisService:
 		r.s("allowed for the service principal by ").ref(d.ResourceGrant)
+	case basisWebIdentity:
+		r.s("allowed for the web identity by ").ref(d.ResourceGrant)
 	case basisRoot:
 		r.s("allowed as the root user of account ", d.account,
 			", which needs no identity-based policy in its own account")
@@ -88,6 +90,8 @@ func (d *Decision) denyReason(r *reason) {
 			r.s("no resource-based policy allows anonymous ").what(d)
 		case basisService:
 			r.s("no resource-based policy allows the service principal ").what(d)
+		case basisWebIdentity:
+			r.s("no resource-based policy allows the web identity ").what(d)
 		default:
 			r.s("no resource-based policy allows ").what(d)
 		}

@@ -1,14 +1,12 @@
 package s3api
 
 import (
+	"errors"
 	"fmt"
-	"net"
-	"strconv"
-	"time"
 
+	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
-	"github.com/troveproject/trove/internal/sigv4"
 	"github.com/troveproject/trove/internal/store"
 )
 
@@ -48,9 +46,12 @@ var bucketPolicyActions = map[string]bool{
 // full explanation when it denies), and returns AccessDenied unless the
 // decision is Allow.
 func (h *Handler) authorize(rq *request, t target, extra policy.Context) error {
-	in, exempt, err := h.input(rq, t, extra)
+	in, exempt, err := h.input(rq, t, targetKeys(t, extra))
 	if err != nil {
 		return err
+	}
+	if h.observe != nil {
+		h.observe(rq.op, t.action, in.Request.Context)
 	}
 	rq.action, rq.resource = t.action, t.resource
 	if exempt {
@@ -80,7 +81,7 @@ type verdict struct {
 
 // allowed reports whether rq's caller may perform t, recording nothing.
 func (h *Handler) allowed(rq *request, t target) (bool, error) {
-	in, exempt, err := h.input(rq, t, nil)
+	in, exempt, err := h.input(rq, t, targetKeys(t, nil))
 	if err != nil {
 		return false, err
 	}
@@ -96,64 +97,27 @@ func (h *Handler) input(rq *request, t target, extra policy.Context) (
 	if p.Type == policy.TypeAccount && p.Account == t.owner && bucketPolicyActions[t.action] {
 		return in, true, nil
 	}
-	in = policy.Input{Identity: rq.caller.Policies, Request: policy.Request{
-		Action: t.action, Resource: t.resource, ResourceAccount: t.owner, Principal: p,
-		Context: h.requestContext(rq, extra),
-	}}
+	// The owner's scope: its organization and RCPs. An owner the store does
+	// not hold (none for an anonymous ListAllMyBuckets) is outside any.
+	scope := identity.Scope{Account: t.owner}
+	if t.owner != "" {
+		scope, err = h.cfg.Directory.Scope(rq.ctx, t.owner)
+		if err != nil && !errors.Is(err, identity.ErrUnknownAccount) {
+			return in, false, fmt.Errorf("s3api: %w", err)
+		}
+	}
+	var res *policy.Source
 	if t.policy != nil {
 		bp, err := h.cfg.Directory.Parse(t.policy, policy.Resource)
 		if err != nil {
 			return in, false, fmt.Errorf("s3api: stored bucket policy: %w", err)
 		}
-		in.Resource = &policy.Source{Layer: policy.LayerResource, Policy: bp,
+		res = &policy.Source{Layer: policy.LayerResource, Policy: bp,
 			Name: "bucket policy of " + t.bucket}
 	}
-	return in, false, nil
-}
-
-// requestContext holds the condition keys every S3 request carries, plus extra.
-func (h *Handler) requestContext(rq *request, extra policy.Context) policy.Context {
-	c := policy.Context{}
-	now := h.cfg.Now().UTC()
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	c.Set("aws:SecureTransport", strconv.FormatBool(rq.r.TLS != nil))
-	if ip, _, err := net.SplitHostPort(rq.r.RemoteAddr); err == nil {
-		c.Set("aws:SourceIp", ip)
-	}
-	if ua := rq.r.UserAgent(); ua != "" {
-		c.Set("aws:UserAgent", ua)
-	}
-	if ref := rq.r.Referer(); ref != "" {
-		c.Set("aws:Referer", ref)
-	}
-	if rq.auth != nil && rq.auth.Method != sigv4.None {
-		c.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
-		c.Set("s3:authType", map[sigv4.Method]string{
-			sigv4.Header: "REST-HEADER", sigv4.Presigned: "REST-QUERY-STRING"}[rq.auth.Method])
-		c.Set("aws:RequestedRegion", rq.auth.Region)
-	}
-	if v := rq.r.Header.Get("x-amz-content-sha256"); v != "" {
-		c.Set("s3:x-amz-content-sha256", v)
-	}
-	if rq.r.TLS != nil {
-		c.Set("s3:TlsVersion", tlsVersion(rq.r.TLS.Version))
-	}
-	for k, v := range extra {
-		c.Set(k, v...)
-	}
-	return c
-}
-
-func tlsVersion(v uint16) string {
-	switch v {
-	case 0x0304:
-		return "1.3"
-	case 0x0303:
-		return "1.2"
-	default:
-		return "1.1"
-	}
+	req := policy.Request{Action: t.action, Resource: t.resource, ResourceAccount: t.owner,
+		Context: h.requestContext(rq, extra)}
+	return rq.caller.Input(req, res, scope), false, nil
 }
 
 // denialMessage says, as AWS's newer messages do, who was denied what and

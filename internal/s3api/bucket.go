@@ -98,21 +98,22 @@ func validBucketName(name string) error {
 
 type createBucketConfiguration struct {
 	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
-	LocationConstraint string   `xml:"LocationConstraint"`
+	LocationConstraint *string  `xml:"LocationConstraint"`
 }
 
-// locationConstraintOf reads the optional CreateBucketConfiguration body.
-func locationConstraintOf(body []byte) (string, error) {
+// locationConstraintOf reads the optional CreateBucketConfiguration body. It
+// returns nil when the body names no LocationConstraint, and a pointer to ""
+// for an empty element, which, as in S3, means us-east-1.
+func locationConstraintOf(body []byte) (*string, error) {
 	if len(strings.TrimSpace(string(body))) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	var cfg createBucketConfiguration
 	if err := xml.Unmarshal(body, &cfg); err != nil {
-		return "", s3err.New(s3err.MalformedXML)
+		return nil, s3err.New(s3err.MalformedXML)
 	}
-	if cfg.LocationConstraint == "us-east-1" {
-		return "", s3err.New(s3err.InvalidLocationConstraint).
-			With("LocationConstraint", cfg.LocationConstraint)
+	if lc := cfg.LocationConstraint; lc != nil && *lc == "us-east-1" {
+		return nil, s3err.New(s3err.InvalidLocationConstraint).With("LocationConstraint", *lc)
 	}
 	return cfg.LocationConstraint, nil
 }
@@ -147,20 +148,17 @@ func (h *Handler) createBucket(rq *request) error {
 	if err != nil {
 		return bodyError(err)
 	}
-	lc, err := locationConstraintOf(body)
+	lcp, err := locationConstraintOf(body)
 	if err != nil {
 		return err
 	}
-	extra := policy.Context{}
-	if lc != "" {
-		extra.Set("s3:LocationConstraint", lc)
-	}
-	if acl := rq.r.Header.Get("x-amz-acl"); acl != "" {
-		extra.Set("s3:x-amz-acl", acl)
-	}
 	t := target{action: "s3:CreateBucket", resource: bucketARN(rq.bucket), owner: p.Account}
-	if err := h.authorize(rq, t, extra); err != nil {
+	if err := h.authorize(rq, t, createBucketContext(rq.r, lcp)); err != nil {
 		return err
+	}
+	var lc string
+	if lcp != nil {
+		lc = *lcp
 	}
 	if old, err := h.cfg.Meta.GetBucket(rq.ctx, rq.bucket); err == nil {
 		return bucketTaken(rq, old, p.Account)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/troveproject/trove/internal/identity"
+	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/sigv4"
 	"github.com/troveproject/trove/internal/store"
@@ -50,6 +51,9 @@ type Handler struct {
 	verifier *sigv4.Verifier
 	log      *slog.Logger
 	access   *slog.Logger
+	// observe, set only by tests (export_test.go), sees the condition keys
+	// of every authorization: the operation, the IAM action and the context.
+	observe func(op, action string, c policy.Context)
 }
 
 // New returns a Handler for cfg.

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/store"
 )
@@ -86,18 +85,6 @@ func continuationToken(after string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("t1:" + after))
 }
 
-// listContext is the condition keys ListBucket carries: those the request sent.
-func listContext(rq *request) policy.Context {
-	q := rq.r.URL.Query()
-	c := policy.Context{}
-	for _, k := range []string{"prefix", "delimiter", "max-keys"} {
-		if q.Has(k) {
-			c.Set("s3:"+k, q.Get(k))
-		}
-	}
-	return c
-}
-
 func (h *Handler) listObjects(rq *request) error {
 	b, err := h.loadBucket(rq)
 	if err != nil {
@@ -110,7 +97,8 @@ func (h *Handler) listObjects(rq *request) error {
 	if a.v2 {
 		rq.op = "ListObjectsV2"
 	}
-	if err := h.authorize(rq, bucketTarget("s3:ListBucket", b), listContext(rq)); err != nil {
+	keys := listContext(rq.r.URL.Query())
+	if err := h.authorize(rq, bucketTarget("s3:ListBucket", b), keys); err != nil {
 		return err
 	}
 	page, err := h.cfg.Meta.ListObjects(rq.ctx, b.Name, store.ListParams{

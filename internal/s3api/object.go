@@ -40,19 +40,6 @@ func validKey(key string) error {
 	return nil
 }
 
-// putContext collects the s3:PutObject condition keys the request carries.
-func putContext(r *http.Request) policy.Context {
-	c := policy.Context{}
-	for _, name := range []string{"x-amz-server-side-encryption", "x-amz-acl",
-		"x-amz-storage-class", "x-amz-server-side-encryption-aws-kms-key-id",
-		"x-amz-object-lock-mode", "x-amz-grant-read", "x-amz-grant-full-control"} {
-		if vs, ok := r.Header[http.CanonicalHeaderKey(name)]; ok {
-			c.Set("s3:"+name, vs...)
-		}
-	}
-	return c
-}
-
 // checkSSE accepts SSE-S3 (AES256) and refuses what trove cannot honour:
 // KMS keys and customer-provided keys (SSE-C) are never silently ignored.
 func checkSSE(r *http.Request) error {
@@ -102,8 +89,14 @@ func (h *Handler) putObject(rq *request) error {
 	if err != nil {
 		return err
 	}
-	t := objectTarget("s3:PutObject", b, rq.key)
-	if err := h.authorize(rq, t, putContext(rq.r)); err != nil {
+	keys, err := putContext(rq.r, h.cfg.Now())
+	if err != nil {
+		return err
+	}
+	if err := h.authorize(rq, objectTarget("s3:PutObject", b, rq.key), keys); err != nil {
+		return err
+	}
+	if err := refuseUnsupportedPut(rq.r.Header); err != nil {
 		return err
 	}
 	size := rq.r.ContentLength
@@ -246,7 +239,11 @@ func (h *Handler) lookupObject(rq *request) (store.Object, error) {
 	if err != nil {
 		return o, err
 	}
-	if err := h.authorize(rq, objectTarget(action, b, rq.key), nil); err != nil {
+	var keys policy.Context
+	if action == "s3:GetObjectVersion" {
+		keys = versionContext(rq)
+	}
+	if err := h.authorize(rq, objectTarget(action, b, rq.key), keys); err != nil {
 		return o, err
 	}
 	o, err = h.cfg.Meta.GetObject(rq.ctx, b.Name, rq.key)
@@ -402,7 +399,16 @@ func (h *Handler) deleteObject(rq *request) error {
 		return s3err.Newf(s3err.NotImplemented,
 			"trove does not implement versioning yet; only versionId=null is served.")
 	}
-	if err := h.authorize(rq, objectTarget("s3:DeleteObject", b, rq.key), nil); err != nil {
+	// As in S3, deleting a named version, even the null one, is
+	// s3:DeleteObjectVersion.
+	action := "s3:DeleteObject"
+	if rq.hasQuery("versionId") {
+		action = "s3:DeleteObjectVersion"
+	}
+	if err := h.authorize(rq, objectTarget(action, b, rq.key), deleteContext(rq)); err != nil {
+		return err
+	}
+	if err := refuseConditional(rq.r.Header, "If-Match"); err != nil {
 		return err
 	}
 	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key)

@@ -1,7 +1,8 @@
 // Package server assembles a running trove: it opens the embedded stores
 // under a data directory, sweeps what an interrupted write left behind,
 // reconciles the organization file, creates a management account on first
-// start, and serves the S3 API until its context ends.
+// start, and serves the S3 API, with the IAM query API on the same listener,
+// until its context ends.
 package server
 
 import (
@@ -18,6 +19,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/troveproject/trove/internal/iamapi"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/orgfile"
 	"github.com/troveproject/trove/internal/s3api"
@@ -123,10 +125,26 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err := Bootstrap(ctx, st.Meta, out); err != nil {
 		return err
 	}
-	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
-		Directory: identity.New(st.Meta), Region: cfg.Region, Domains: cfg.Domains,
-		Logger: log, AccessLog: log.With("log", "access")})
-	return serve(ctx, ln, h, log)
+	return serve(ctx, ln, NewHandler(st, cfg, log), log)
+}
+
+// NewHandler returns what trove serves on its listener over st: the IAM
+// query API for the requests iamapi.Handles, the S3 API for every other.
+func NewHandler(st *Stores, cfg Config, log *slog.Logger) http.Handler {
+	cfg.defaults()
+	dir := identity.New(st.Meta)
+	access := log.With("log", "access")
+	s3 := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: dir,
+		Region: cfg.Region, Domains: cfg.Domains, Logger: log, AccessLog: access})
+	iam := iamapi.New(iamapi.Config{Meta: st.Meta, Directory: dir, Logger: log,
+		AccessLog: access})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if iamapi.Handles(r) {
+			iam.ServeHTTP(w, r)
+			return
+		}
+		s3.ServeHTTP(w, r)
+	})
 }
 
 func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {

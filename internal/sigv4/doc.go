@@ -2,7 +2,10 @@
 // (algorithm AWS4-HMAC-SHA256, service "s3"), by Authorization header or by
 // presigned query, and verifies request bodies as they are read: the signed
 // payload hash, aws-chunked chunk and trailer signatures, Content-MD5 and
-// x-amz-checksum-* values.
+// x-amz-checksum-* values. A Verifier for another service (Verifier.Service,
+// such as "iam" for AWS's query APIs) authenticates that service's requests
+// the same way, and ScopeService tells which service a request was signed
+// for, to route it.
 //
 // Every error Verify returns, and every error a verifying Body's Read
 // returns, is an *s3err.Error whose code and message are safe to send to the
@@ -42,12 +45,13 @@
 //	  - PayloadHash is the x-amz-content-sha256 header: lower-case hex SHA-256
 //	    of the body, UNSIGNED-PAYLOAD, or one of the STREAMING-* values. Header
 //	    auth requires it. Presigned requests use UNSIGNED-PAYLOAD unless the
-//	    header is present.
+//	    header is present. For services other than s3 the header is optional
+//	    in both forms: without it, PayloadHash is the hex SHA-256 of the body.
 //
 // The string to sign is "AWS4-HMAC-SHA256\n" + timestamp + "\n" + scope +
 // "\n" + hex(SHA-256(canonical request)), where timestamp is X-Amz-Date (or
 // the Date header in ISO 8601 basic form) and scope is
-// date/region/s3/aws4_request. The signing key is derived from the secret by
+// date/region/service/aws4_request. The signing key is derived from the secret by
 // HMAC-SHA256 over date, region, service and "aws4_request" in turn; derived
 // keys are cached per access key, secret, date, region and service.
 // Signatures are compared with hmac.Equal.

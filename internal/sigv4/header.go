@@ -18,7 +18,7 @@ func (v *Verifier) verifyHeader(r *http.Request, authz string, params []param) (
 	if err != nil {
 		return nil, err
 	}
-	if err := checkScope(a.cred, v.Region, headerScopeError); err != nil {
+	if err := checkScope(a.cred, v.Region, v.service(), headerScopeError); err != nil {
 		return nil, err
 	}
 	s := signed{method: Header, cred: a.cred, names: a.signed, namesRaw: a.signedRaw,
@@ -27,10 +27,15 @@ func (v *Verifier) verifyHeader(r *http.Request, authz string, params []param) (
 		return nil, err
 	}
 	val := r.Header.Get("X-Amz-Content-Sha256")
-	if val == "" {
+	switch {
+	case val == "" && v.service() == serviceS3:
 		return nil, newError(s3err.InvalidRequest, msgNoPayloadHash)
+	case val == "":
+		s.payload, err = bodyPayload(r)
+	default:
+		s.payload, err = parsePayload(val)
 	}
-	if s.payload, err = parsePayload(val); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if missing := unsignedAmzHeaders(r, a.signed); len(missing) > 0 {

@@ -107,14 +107,14 @@ func parseCredential(s string) (credential, string) {
 // checkScope checks the credential's region and service against the server's.
 // An empty region accepts any region; the caller then checks it against the
 // addressed bucket's region.
-func checkScope(c credential, region string, fail scopeError) *s3err.Error {
+func checkScope(c credential, region, service string, fail scopeError) *s3err.Error {
 	if region != "" && c.region != region {
 		return fail(fmt.Sprintf("the region '%s' is wrong; expecting '%s'",
 			truncate(c.region), region)).With("Region", region)
 	}
-	if c.service != serviceS3 {
-		return fail(fmt.Sprintf("incorrect service %q. This endpoint belongs to \"s3\".",
-			truncate(c.service)))
+	if c.service != service {
+		return fail(fmt.Sprintf("incorrect service %q. This endpoint belongs to %q.",
+			truncate(c.service), service))
 	}
 	return nil
 }

@@ -48,10 +48,15 @@ func (v *Verifier) verifyPresigned(r *http.Request, params []param) (*Auth, erro
 			With("HeadersNotSigned", strings.Join(missing, ", "))
 	}
 	s.payload = payload{value: "UNSIGNED-PAYLOAD", kind: payloadUnsigned}
-	if val := r.Header.Get("X-Amz-Content-Sha256"); val != "" {
-		if s.payload, err = parsePayload(val); err != nil {
-			return nil, err
-		}
+	val := r.Header.Get("X-Amz-Content-Sha256")
+	switch {
+	case val != "":
+		s.payload, err = parsePayload(val)
+	case v.service() != serviceS3:
+		s.payload, err = bodyPayload(r)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return v.check(r, params, s)
 }
@@ -64,7 +69,7 @@ func (v *Verifier) parsePresigned(q map[string]string) (signed, *s3err.Error) {
 	if problem != "" {
 		return s, queryScopeError(problem)
 	}
-	if err := checkScope(cred, v.Region, queryScopeError); err != nil {
+	if err := checkScope(cred, v.Region, v.service(), queryScopeError); err != nil {
 		return s, err
 	}
 	s.cred = cred

@@ -31,6 +31,11 @@ type Verifier struct {
 	// "us-east-1". Empty accepts any region: S3 serves buckets of several
 	// regions and checks the scope against the addressed bucket's region.
 	Region string
+	// Service is the service credential scopes must name; empty means "s3".
+	// For any other service (AWS's query APIs, such as "iam"), a request
+	// without X-Amz-Content-Sha256 is signed over the SHA-256 of its body,
+	// which Verify reads whole, at most MaxQueryBody bytes, and puts back.
+	Service string
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// MaxSkew is the largest accepted difference between the request's time and

@@ -1,8 +1,9 @@
 // Package store defines trove's persistent state behind two interfaces: Meta
-// for metadata (the organization, identities, buckets and object records) and
-// Blobs for object bytes. The embedded defaults are SQLite (package
-// store/sqlite) and files on disk (package store/fsblob); other backends can
-// stand behind the same interfaces.
+// for metadata (the organization with its SCPs and RCPs, identities with
+// their groups and policies, buckets and object records) and Blobs for
+// object bytes. The embedded defaults are SQLite (package store/sqlite) and
+// files on disk (package store/fsblob); other backends can stand behind the
+// same interfaces.
 //
 // Writing an object is three steps, in this order: the bytes go to a new blob
 // that is made durable under a fresh random id (Blobs), then the record that
@@ -54,6 +55,9 @@ type User struct {
 	Name    string
 	ID      string // unique id, AIDA...
 	Path    string // "/" by default
+	// Boundary names the account's managed policy that is the user's
+	// permissions boundary; "" when the user has none.
+	Boundary string
 }
 
 // AccessKey is a long-term access key. User is empty for the account's root
@@ -126,9 +130,20 @@ type ListPage struct {
 // methods are upserts that change nothing when the stored value is equal.
 // A record needs its parent: PutUser, PutAccessKey and CreateBucket return
 // ErrNotFound (wrapped) when the account is missing, PutAccessKey with a user
-// and PutUserPolicy when the user is missing. Empty maps in an Object may
-// come back nil. The suite in store/storetest pins these behaviours.
+// and PutUserPolicy when the user is missing, PutUser with a Boundary when
+// the account has no managed policy of that name. Empty maps in an Object
+// may come back nil. The suite in store/storetest pins these behaviours.
 type Meta interface {
+	IAM
+	Organizations
+
+	// IdentityVersion returns a number that changes whenever a record other
+	// than an access key, a bucket or an object is created, changed or
+	// removed, by this process or another, so that callers may cache what
+	// they derive from those records while it stays the same. A backend may
+	// also change it when nothing changed, at the cost of those caches.
+	IdentityVersion(ctx context.Context) (uint64, error)
+
 	PutOrganization(ctx context.Context, org Organization) error
 	// GetOrganization returns ErrNotFound when no organization is stored.
 	GetOrganization(ctx context.Context) (Organization, error)

@@ -80,40 +80,58 @@ func (db *DB) ListAccounts(ctx context.Context) ([]store.Account, error) {
 }
 
 // PutUser stores an IAM user by account and name. It returns
-// store.ErrNotFound when the account does not exist.
+// store.ErrNotFound when the account, or the managed policy its Boundary
+// names, does not exist.
 func (db *DB) PutUser(ctx context.Context, u store.User) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		if err := needAccount(ctx, tx, u.Account); err != nil {
 			return err
 		}
+		if u.Boundary != "" {
+			if err := needManagedPolicy(ctx, tx, u.Account, u.Boundary); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `
-INSERT INTO users (account, name, id, path) VALUES (?, ?, ?, ?)
-ON CONFLICT (account, name) DO UPDATE SET id = excluded.id, path = excluded.path
-WHERE (id, path) IS NOT (excluded.id, excluded.path)`,
-			u.Account, u.Name, u.ID, u.Path)
+INSERT INTO users (account, name, id, path, boundary) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (account, name) DO UPDATE
+SET id = excluded.id, path = excluded.path, boundary = excluded.boundary
+WHERE (id, path, boundary) IS NOT (excluded.id, excluded.path, excluded.boundary)`,
+			u.Account, u.Name, u.ID, u.Path, nullString(u.Boundary))
 		return err
 	})
 	return fail(err, "put user %q in account %s", u.Name, u.Account)
 }
 
+// userColumns is the column list scanUser reads.
+const userColumns = `account, name, id, path, boundary`
+
 // GetUser returns a user, or store.ErrNotFound.
 func (db *DB) GetUser(ctx context.Context, account, name string) (store.User, error) {
-	u := store.User{Account: account, Name: name}
-	err := db.r.QueryRowContext(ctx,
-		`SELECT id, path FROM users WHERE account = ? AND name = ?`, account, name).
-		Scan(&u.ID, &u.Path)
+	var u store.User
+	row := db.r.QueryRowContext(ctx,
+		`SELECT `+userColumns+` FROM users WHERE account = ? AND name = ?`, account, name)
+	err := scanUser(row, &u)
 	return u, fail(err, "get user %q in account %s", name, account)
 }
 
 // ListUsers lists an account's users by name.
 func (db *DB) ListUsers(ctx context.Context, account string) ([]store.User, error) {
 	us, err := list(ctx, db.r,
-		`SELECT account, name, id, path FROM users WHERE account = ? ORDER BY name`,
+		`SELECT `+userColumns+` FROM users WHERE account = ? ORDER BY name`,
 		[]any{account},
-		func(rows *sql.Rows, u *store.User) error {
-			return rows.Scan(&u.Account, &u.Name, &u.ID, &u.Path)
-		})
+		func(rows *sql.Rows, u *store.User) error { return scanUser(rows, u) })
 	return us, fail(err, "list users in account %s", account)
+}
+
+// scanUser scans userColumns into u.
+func scanUser(row interface{ Scan(...any) error }, u *store.User) error {
+	var boundary sql.NullString
+	if err := row.Scan(&u.Account, &u.Name, &u.ID, &u.Path, &boundary); err != nil {
+		return err
+	}
+	u.Boundary = boundary.String
+	return nil
 }
 
 // PutAccessKey stores an access key by id. It returns store.ErrNotFound when

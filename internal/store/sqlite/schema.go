@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // migrations are the schema changes in order; the database's schema_version
@@ -78,6 +79,110 @@ CREATE TABLE objects (
 	PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 `,
+	// 2: managed policies, groups, tags and permissions boundaries; the
+	// organization's policy types, SCPs, RCPs and attachments; the identity
+	// version that every change to those records (and to migration 1's
+	// identity tables but access_keys) increments.
+	`
+CREATE TABLE managed_policies (
+	account  TEXT NOT NULL REFERENCES accounts (id),
+	name     TEXT NOT NULL,
+	id       TEXT NOT NULL,
+	path     TEXT NOT NULL,
+	document BLOB NOT NULL,
+	PRIMARY KEY (account, name)
+);
+-- boundary names a managed policy of the user's account; NULL for none.
+ALTER TABLE users ADD COLUMN boundary TEXT;
+CREATE TABLE iam_groups (
+	account TEXT NOT NULL REFERENCES accounts (id),
+	name    TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	path    TEXT NOT NULL,
+	PRIMARY KEY (account, name)
+);
+CREATE TABLE group_policies (
+	account    TEXT NOT NULL,
+	group_name TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	document   BLOB NOT NULL,
+	PRIMARY KEY (account, group_name, name),
+	FOREIGN KEY (account, group_name) REFERENCES iam_groups (account, name)
+);
+CREATE TABLE group_members (
+	account    TEXT NOT NULL,
+	user_name  TEXT NOT NULL,
+	group_name TEXT NOT NULL,
+	PRIMARY KEY (account, user_name, group_name),
+	FOREIGN KEY (account, user_name) REFERENCES users (account, name),
+	FOREIGN KEY (account, group_name) REFERENCES iam_groups (account, name)
+);
+CREATE TABLE user_attached_policies (
+	account   TEXT NOT NULL,
+	user_name TEXT NOT NULL,
+	policy    TEXT NOT NULL,
+	PRIMARY KEY (account, user_name, policy),
+	FOREIGN KEY (account, user_name) REFERENCES users (account, name),
+	FOREIGN KEY (account, policy) REFERENCES managed_policies (account, name)
+);
+CREATE TABLE group_attached_policies (
+	account    TEXT NOT NULL,
+	group_name TEXT NOT NULL,
+	policy     TEXT NOT NULL,
+	PRIMARY KEY (account, group_name, policy),
+	FOREIGN KEY (account, group_name) REFERENCES iam_groups (account, name),
+	FOREIGN KEY (account, policy) REFERENCES managed_policies (account, name)
+);
+CREATE TABLE user_tags (
+	account   TEXT NOT NULL,
+	user_name TEXT NOT NULL,
+	key       TEXT NOT NULL,
+	value     TEXT NOT NULL,
+	PRIMARY KEY (account, user_name, key),
+	FOREIGN KEY (account, user_name) REFERENCES users (account, name)
+);
+CREATE TABLE enabled_policy_types (
+	type TEXT PRIMARY KEY
+);
+CREATE TABLE org_policies (
+	type     TEXT NOT NULL,
+	name     TEXT NOT NULL,
+	id       TEXT NOT NULL,
+	document BLOB NOT NULL,
+	PRIMARY KEY (type, name)
+);
+-- policy names a row of org_policies of the same type or an AWS managed
+-- policy, which has no row; target is the root, an OU or an account.
+CREATE TABLE org_attachments (
+	type   TEXT NOT NULL,
+	target TEXT NOT NULL,
+	policy TEXT NOT NULL,
+	PRIMARY KEY (type, target, policy)
+);
+CREATE TABLE identity_version (
+	singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+	version   INTEGER NOT NULL
+);
+INSERT INTO identity_version (singleton, version) VALUES (1, 0);
+` + versionTriggers("organization", "ous", "accounts", "users", "user_policies",
+		"managed_policies", "iam_groups", "group_policies", "group_members",
+		"user_attached_policies", "group_attached_policies", "user_tags",
+		"enabled_policy_types", "org_policies", "org_attachments"),
+}
+
+// versionTriggers returns, for each table, triggers that increment the
+// identity version after every insert, update and delete of a row. Its
+// output is part of migration 2: change it only by adding a migration.
+func versionTriggers(tables ...string) string {
+	var b strings.Builder
+	for _, table := range tables {
+		for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
+			fmt.Fprintf(&b, "CREATE TRIGGER %s_%s_version AFTER %s ON %s\n"+
+				"BEGIN UPDATE identity_version SET version = version + 1; END;\n",
+				table, strings.ToLower(op), op, table)
+		}
+	}
+	return b.String()
 }
 
 // migrate brings the schema up to date on the write connection and returns

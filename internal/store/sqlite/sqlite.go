@@ -10,10 +10,17 @@
 // is UTF-8 binary order, the order S3 lists keys in. Object headers, user
 // metadata and checksums are JSON columns.
 //
-// Referential integrity is enforced: a user, access key or bucket needs its
-// account, an IAM user's access key or inline policy needs the user, and an
-// object needs its bucket. Put methods given a missing parent return
-// store.ErrNotFound wrapped with what was missing.
+// Referential integrity is enforced: a user, access key, group, managed
+// policy or bucket needs its account, an IAM user's access key, inline
+// policy, tag or permissions boundary needs the user (and the boundary its
+// managed policy), a membership or attachment needs both ends, an SCP or RCP
+// attachment its target and policy, and an object needs its bucket. Put
+// and Attach methods given a missing parent return store.ErrNotFound
+// wrapped with what was missing.
+//
+// Triggers (schema version 2) count every change to the identity and
+// organization tables in one row, which IdentityVersion reads: a change made
+// by another process sharing the file is seen as well.
 package sqlite
 
 import (

@@ -69,14 +69,17 @@ func totalChanges(t *testing.T, db *DB) int64 {
 func dumpTables(t *testing.T, db *DB) string {
 	t.Helper()
 	tables := []string{"organization", "ous", "accounts", "users", "access_keys",
-		"user_policies", "buckets", "objects"}
+		"user_policies", "buckets", "objects", "managed_policies", "iam_groups",
+		"group_policies", "group_members", "user_attached_policies",
+		"group_attached_policies", "user_tags", "enabled_policy_types", "org_policies",
+		"org_attachments", "identity_version"}
 	var b strings.Builder
 	for _, table := range tables {
-		cols := "*"
-		if table != "objects" { // objects is WITHOUT ROWID
-			cols = "rowid, *"
+		cols, order := "rowid, *", "1"
+		if table == "objects" { // objects is WITHOUT ROWID
+			cols, order = "*", "1, 2, 3"
 		}
-		rows, err := db.r.Query(`SELECT ` + cols + ` FROM ` + table + ` ORDER BY 1, 2, 3`)
+		rows, err := db.r.Query(`SELECT ` + cols + ` FROM ` + table + ` ORDER BY ` + order)
 		if err != nil {
 			t.Fatalf("dump %s: %v", table, err)
 		}

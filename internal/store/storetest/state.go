@@ -18,6 +18,19 @@ type State struct {
 	Policies []store.UserPolicy
 	Buckets  []store.Bucket
 	Objects  []store.Object
+
+	Managed       []store.ManagedPolicy
+	Groups        []store.Group
+	GroupPolicies []store.GroupPolicy
+	// Members, UserAttached and GroupAttached map "account/user" or
+	// "account/group" to group or policy names; Tags "account/user" to tags.
+	Members       map[string][]string
+	UserAttached  map[string][]string
+	GroupAttached map[string][]string
+	Tags          map[string]map[string]string
+	PolicyTypes   []store.PolicyType
+	OrgPolicies   []store.OrgPolicy
+	OrgAttached   []store.OrgAttachment
 }
 
 // Fill stores one record of every kind (several of most) and returns the
@@ -34,7 +47,11 @@ func Fill(t *testing.T, m store.Meta) State {
 		{ID: account, Name: "one", ParentID: "ou-abcd-11111111"},
 		{ID: other, Name: "two"},
 	}
-	s.Users = []store.User{{Account: account, Name: "bob", ID: "AIDABOB", Path: "/"}}
+	s.Users = []store.User{{Account: account, Name: "bob", ID: "AIDABOB", Path: "/",
+		Boundary: "cap"}}
+	s.Managed = []store.ManagedPolicy{{Account: account, Name: "cap", ID: "ANPACAP", Path: "/",
+		Document: doc("cap")}, {Account: account, Name: "read", ID: "ANPAREAD",
+		Path: "/team/", Document: doc("read")}}
 	s.Keys = []store.AccessKey{
 		{ID: "AKIAROOT", Secret: "root-secret", Account: account, Active: true, Created: at(1, 1)},
 		{ID: "AKIABOB", Secret: "bob-secret", Account: account, User: "bob", Created: at(2, 2)},
@@ -42,6 +59,8 @@ func Fill(t *testing.T, m store.Meta) State {
 	s.Policies = []store.UserPolicy{{Account: account, User: "bob", Name: "p",
 		Document: []byte(`{"Version":"2012-10-17"}`)}}
 	fillIdentities(t, m, s)
+	fillIAM(t, m, &s)
+	fillOrgPolicies(t, m, &s)
 	fillBuckets(t, m, &s)
 	return s
 }
@@ -52,6 +71,9 @@ func fillIdentities(t *testing.T, m store.Meta, s State) {
 	for _, a := range s.Accounts {
 		must(t, "PutAccount", m.PutAccount(ctx(t), a))
 	}
+	for _, p := range s.Managed {
+		must(t, "PutManagedPolicy", m.PutManagedPolicy(ctx(t), p))
+	}
 	for _, u := range s.Users {
 		must(t, "PutUser", m.PutUser(ctx(t), u))
 	}
@@ -60,6 +82,53 @@ func fillIdentities(t *testing.T, m store.Meta, s State) {
 	}
 	for _, p := range s.Policies {
 		must(t, "PutUserPolicy", m.PutUserPolicy(ctx(t), p))
+	}
+}
+
+// fillIAM stores a group with an inline policy, bob's membership, managed
+// policy attachments and tags.
+func fillIAM(t *testing.T, m store.Meta, s *State) {
+	t.Helper()
+	s.Groups = []store.Group{{Account: account, Name: "devs", ID: "AGPADEVS", Path: "/"}}
+	s.GroupPolicies = []store.GroupPolicy{{Account: account, Group: "devs", Name: "g",
+		Document: doc("g")}}
+	must(t, "PutGroup", m.PutGroup(ctx(t), s.Groups[0]))
+	must(t, "PutGroupPolicy", m.PutGroupPolicy(ctx(t), s.GroupPolicies[0]))
+	key := account + "/"
+	s.Members = map[string][]string{key + "bob": {"devs"}}
+	must(t, "AddUserToGroup", m.AddUserToGroup(ctx(t), account, "bob", "devs"))
+	s.UserAttached = map[string][]string{key + "bob": {"read"}}
+	must(t, "AttachUserPolicy", m.AttachUserPolicy(ctx(t), account, "bob", "read"))
+	s.GroupAttached = map[string][]string{key + "devs": {"cap", "read"}}
+	for _, p := range s.GroupAttached[key+"devs"] {
+		must(t, "AttachGroupPolicy", m.AttachGroupPolicy(ctx(t), account, "devs", p))
+	}
+	s.Tags = map[string]map[string]string{key + "bob": {"team": "web", "cost": ""}}
+	must(t, "TagUser", m.TagUser(ctx(t), account, "bob", s.Tags[key+"bob"]))
+}
+
+// fillOrgPolicies enables both policy types and stores and attaches an SCP
+// and an RCP.
+func fillOrgPolicies(t *testing.T, m store.Meta, s *State) {
+	t.Helper()
+	s.PolicyTypes = []store.PolicyType{rcp, scp}
+	for _, pt := range s.PolicyTypes {
+		must(t, "EnablePolicyType", m.EnablePolicyType(ctx(t), pt))
+	}
+	s.OrgPolicies = []store.OrgPolicy{
+		{Type: scp, Name: "deny", ID: "p-11111111", Document: doc("scp")},
+		{Type: rcp, Name: "deny", ID: "p-22222222", Document: doc("rcp")},
+	}
+	s.OrgAttached = []store.OrgAttachment{
+		{Type: scp, Policy: "deny", Target: "ou-abcd-11111111"},
+		{Type: scp, Policy: store.FullAWSAccess, Target: "r-abcd"},
+		{Type: rcp, Policy: "deny", Target: account},
+	}
+	for _, p := range s.OrgPolicies {
+		must(t, "PutOrgPolicy", m.PutOrgPolicy(ctx(t), p))
+	}
+	for _, a := range s.OrgAttached {
+		must(t, "AttachOrgPolicy", m.AttachOrgPolicy(ctx(t), a))
 	}
 }
 
@@ -100,8 +169,90 @@ func Dump(t *testing.T, m store.Meta) State {
 	must(t, "ListAccounts", err)
 	for _, a := range s.Accounts {
 		dumpAccount(t, m, a.ID, &s)
+		dumpIAM(t, m, a.ID, &s)
 	}
+	dumpOrgPolicies(t, m, &s)
 	return s
+}
+
+// dumpIAM adds one account's managed policies, groups, memberships,
+// attachments and tags; empty maps stay nil.
+func dumpIAM(t *testing.T, m store.Meta, id string, s *State) {
+	t.Helper()
+	managed, err := m.ListManagedPolicies(ctx(t), id)
+	must(t, "ListManagedPolicies", err)
+	s.Managed = append(s.Managed, managed...)
+	groups, err := m.ListGroups(ctx(t), id)
+	must(t, "ListGroups", err)
+	s.Groups = append(s.Groups, groups...)
+	for _, g := range groups {
+		ps, err := m.ListGroupPolicies(ctx(t), id, g.Name)
+		must(t, "ListGroupPolicies", err)
+		s.GroupPolicies = append(s.GroupPolicies, ps...)
+		attached, err := m.ListAttachedGroupPolicies(ctx(t), id, g.Name)
+		must(t, "ListAttachedGroupPolicies", err)
+		addNames(&s.GroupAttached, id+"/"+g.Name, managedNames(attached))
+	}
+	users, err := m.ListUsers(ctx(t), id)
+	must(t, "ListUsers", err)
+	for _, u := range users {
+		key := id + "/" + u.Name
+		gs, err := m.ListGroupsForUser(ctx(t), id, u.Name)
+		must(t, "ListGroupsForUser", err)
+		var names []string
+		for _, g := range gs {
+			names = append(names, g.Name)
+		}
+		addNames(&s.Members, key, names)
+		attached, err := m.ListAttachedUserPolicies(ctx(t), id, u.Name)
+		must(t, "ListAttachedUserPolicies", err)
+		addNames(&s.UserAttached, key, managedNames(attached))
+		tags, err := m.ListUserTags(ctx(t), id, u.Name)
+		must(t, "ListUserTags", err)
+		if len(tags) > 0 {
+			if s.Tags == nil {
+				s.Tags = make(map[string]map[string]string)
+			}
+			s.Tags[key] = tags
+		}
+	}
+}
+
+// dumpOrgPolicies adds the enabled policy types, SCPs, RCPs and their
+// attachments.
+func dumpOrgPolicies(t *testing.T, m store.Meta, s *State) {
+	t.Helper()
+	var err error
+	s.PolicyTypes, err = m.ListEnabledPolicyTypes(ctx(t))
+	must(t, "ListEnabledPolicyTypes", err)
+	for _, pt := range []store.PolicyType{scp, rcp} {
+		ps, err := m.ListOrgPolicies(ctx(t), pt)
+		must(t, "ListOrgPolicies", err)
+		s.OrgPolicies = append(s.OrgPolicies, ps...)
+		as, err := m.ListOrgAttachments(ctx(t), pt)
+		must(t, "ListOrgAttachments", err)
+		s.OrgAttached = append(s.OrgAttached, as...)
+	}
+}
+
+// addNames sets (*m)[key] to names unless names is empty.
+func addNames(m *map[string][]string, key string, names []string) {
+	if len(names) == 0 {
+		return
+	}
+	if *m == nil {
+		*m = make(map[string][]string)
+	}
+	(*m)[key] = names
+}
+
+// managedNames returns the names of ps.
+func managedNames(ps []store.ManagedPolicy) []string {
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	return names
 }
 
 // dumpAccount adds one account's users, keys, policies, buckets and objects.

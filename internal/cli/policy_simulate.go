@@ -1,0 +1,335 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/spf13/cobra"
+
+	"github.com/troveproject/trove/internal/iamapi"
+	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/simulate"
+)
+
+// Exit statuses of `trove policy simulate` besides 0 (it ran) and 1 (it
+// failed).
+const (
+	exitUsage    = 2 // bad flags
+	exitMismatch = 3 // a decision is not the one --expect names
+)
+
+// exitError is an error that ends the process with a status other than 1.
+// Execute finds it through its ExitCode method.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// ExitCode is the process exit status e asks for.
+func (e *exitError) ExitCode() int { return e.code }
+
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// simulateOptions are the flags of `trove policy simulate`.
+type simulateOptions struct {
+	org, endpoint, profile, region  string
+	principal                       string
+	actions, resources              []string
+	resourcePolicy, resourceAccount string
+	context                         []string
+	json                            bool
+	expect                          string
+}
+
+const simulateLong = `Simulate how trove would decide requests of one principal: each --action
+on each --resource, with every policy AWS evaluates (identity-based policies,
+permissions boundary, SCPs, the resource's RCPs, the bucket policy), and print
+the decision with each policy and statement that led to it, near misses
+included.
+
+Offline (--org) it loads an organization file into a throwaway store. Online
+(--endpoint) it asks a running trove through the IAM API's
+SimulatePrincipalPolicy, signing with the AWS credential chain (--profile,
+AWS_PROFILE, AWS_ACCESS_KEY_ID...).
+
+A simulation sets only the condition keys that come from the principal and
+the resource (aws:PrincipalOrgID, aws:PrincipalArn, aws:ResourceAccount...).
+The keys a real request carries are not set unless --context gives them:
+aws:CurrentTime, aws:EpochTime, aws:SecureTransport, aws:SourceIp,
+aws:UserAgent, aws:RequestedRegion, s3:x-amz-server-side-encryption,
+s3:prefix...
+
+Exit status: 0 when the simulation ran, whatever it decided; 1 when it failed;
+2 for a usage error; 3 when --expect is given and a decision differs.`
+
+const simulateExample = `  trove policy simulate --org organization.yaml \
+    --principal arn:aws:iam::222222222222:user/delegate \
+    --action s3:GetObject --action s3:PutObject \
+    --resource arn:aws:s3:::devtools-artifacts/charts/hello-0.1.0.tgz \
+    --context s3:x-amz-server-side-encryption=AES256 --expect allowed
+
+  trove policy simulate --endpoint http://127.0.0.1:9000 --profile devtools-root \
+    --principal arn:aws:iam::111111111111:user/ci-publisher \
+    --action s3:PutObject --resource 'arn:aws:s3:::devtools-artifacts/*' --json`
+
+func newPolicySimulate(s Streams) *cobra.Command {
+	var o simulateOptions
+	cmd := &cobra.Command{
+		Use:     "simulate",
+		Short:   "Simulate the decision on a principal's requests, offline or online",
+		Long:    simulateLong,
+		Example: simulateExample,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unexpected argument %q", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd.Flags()); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			return runSimulate(cmd.Context(), s, o)
+		},
+	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitError{code: exitUsage, err: err}
+	})
+	fs := cmd.Flags()
+	fs.StringVar(&o.org, "org", "", "organization file to simulate against, offline")
+	fs.StringVar(&o.endpoint, "endpoint", "",
+		"URL of a running trove to ask instead, such as http://127.0.0.1:9000")
+	fs.StringVar(&o.profile, "profile", "", "AWS profile whose credentials sign, online")
+	fs.StringVar(&o.region, "region", "", "region of the signature, online (default: the "+
+		"profile's, or us-east-1)")
+	fs.StringVar(&o.principal, "principal", "",
+		"the principal: a user ARN, a root ARN (arn:aws:iam::ID:root) or an account id")
+	fs.StringSliceVar(&o.actions, "action", nil,
+		"IAM action to simulate, such as s3:GetObject; repeat or separate with commas")
+	fs.StringSliceVar(&o.resources, "resource", nil,
+		"resource ARN (default *); repeat or separate with commas")
+	fs.StringVar(&o.resourcePolicy, "resource-policy", "", "file holding the resource-based "+
+		"policy to use instead of the bucket's own")
+	fs.StringVar(&o.resourceAccount, "resource-account", "", "account owning the "+
+		"resources (default: the bucket's owner, else the principal's account)")
+	fs.StringArrayVar(&o.context, "context", nil, "condition key of the request, "+
+		"key=value[,value...]; key= sets the key present and empty; repeatable")
+	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
+	fs.StringVar(&o.expect, "expect", "", "exit with status 3 unless every decision is "+
+		"allowed (or every one denied)")
+	annotateEnv(fs)
+	return cmd
+}
+
+// runSimulate checks the flags, simulates, prints and checks --expect.
+func runSimulate(ctx context.Context, s Streams, o simulateOptions) error {
+	keys, err := o.check()
+	if err != nil {
+		return err
+	}
+	var results []simulate.Result
+	if o.org != "" {
+		results, err = simulateOffline(ctx, o, keys)
+	} else {
+		results, err = simulateOnline(ctx, o, keys)
+	}
+	if err != nil {
+		return err
+	}
+	if err := printResults(s.Out, o, results); err != nil {
+		return err
+	}
+	return o.checkExpect(results)
+}
+
+// check validates the flags and parses --context.
+func (o *simulateOptions) check() (policy.Context, error) {
+	switch {
+	case o.org == "" && o.endpoint == "":
+		return nil, usageErrorf("give --org FILE to simulate offline or --endpoint URL to " +
+			"ask a running trove")
+	case o.org != "" && o.endpoint != "":
+		return nil, usageErrorf("give either --org or --endpoint, not both")
+	case o.org != "" && (o.profile != "" || o.region != ""):
+		return nil, usageErrorf("--profile and --region sign online requests; " +
+			"they do not go with --org")
+	case o.principal == "":
+		return nil, usageErrorf("--principal is required")
+	case len(o.actions) == 0:
+		return nil, usageErrorf("--action is required")
+	case o.expect != "" && o.expect != "allowed" && o.expect != "denied":
+		return nil, usageErrorf("--expect %q: want allowed or denied", o.expect)
+	case o.resourceAccount != "" && !isAccountID(o.resourceAccount):
+		return nil, usageErrorf("--resource-account %q: want a 12-digit account id",
+			o.resourceAccount)
+	}
+	arn, err := simulate.PrincipalARN(o.principal)
+	if err != nil {
+		return nil, usageErrorf("--principal: %s", strings.TrimPrefix(err.Error(),
+			simulate.ErrInvalidRequest.Error()+": "))
+	}
+	o.principal = arn
+	return parseContext(o.context)
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseContext reads --context values: key=value[,value...], and key= for a
+// key present with no value. Repeating a key adds values.
+func parseContext(flags []string) (policy.Context, error) {
+	c := policy.Context{}
+	for _, f := range flags {
+		key, value, ok := strings.Cut(f, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" {
+			return nil, usageErrorf("--context %q: want key=value[,value...] or key=", f)
+		}
+		old, _ := c.Get(key)
+		values := append([]string(nil), old...)
+		if value != "" {
+			values = append(values, strings.Split(value, ",")...)
+		}
+		c.Set(key, values...)
+	}
+	return c, nil
+}
+
+// readResourcePolicy reads --resource-policy.
+func (o *simulateOptions) readResourcePolicy() ([]byte, error) {
+	if o.resourcePolicy == "" {
+		return nil, nil
+	}
+	doc, err := os.ReadFile(o.resourcePolicy)
+	if err != nil {
+		return nil, fmt.Errorf("--resource-policy: %w", err)
+	}
+	return doc, nil
+}
+
+// simulateOffline simulates against the organization file.
+func simulateOffline(ctx context.Context, o simulateOptions, keys policy.Context) (
+	[]simulate.Result, error) {
+	req := simulate.Request{Actions: o.actions, Resources: o.resources,
+		ResourceAccount: o.resourceAccount, Context: keys}
+	doc, err := o.readResourcePolicy()
+	if err != nil {
+		return nil, err
+	}
+	if doc != nil {
+		p, err := policy.Parse(doc, policy.Resource)
+		if err != nil {
+			return nil, fmt.Errorf("--resource-policy %s: %w", o.resourcePolicy, err)
+		}
+		req.ResourcePolicy = &policy.Source{Layer: policy.LayerResource, Policy: p,
+			Name: o.resourcePolicy}
+	}
+	sc, err := simulate.LoadFile(ctx, o.org)
+	if err != nil {
+		return nil, err
+	}
+	defer sc.Close()
+	c, err := sc.Principal(ctx, o.principal)
+	if err != nil {
+		return nil, err
+	}
+	return sc.Run(ctx, c, req)
+}
+
+// simulateOnline asks the trove at --endpoint.
+func simulateOnline(ctx context.Context, o simulateOptions, keys policy.Context) (
+	[]simulate.Result, error) {
+	opts := []func(*config.LoadOptions) error{
+		// Credentials come from the environment and the shared files only:
+		// never from an instance metadata service.
+		config.WithEC2IMDSClientEnableState(imds.ClientDisabled),
+	}
+	if o.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(o.profile))
+	}
+	if o.region != "" {
+		opts = append(opts, config.WithRegion(o.region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	doc, err := o.readResourcePolicy()
+	if err != nil {
+		return nil, err
+	}
+	c := &iamapi.Client{Endpoint: o.endpoint, Region: cfg.Region, Credentials: cfg.Credentials,
+		HTTP: cfg.HTTPClient}
+	return c.SimulatePrincipalPolicy(ctx, iamapi.SimulateInput{PolicySourceArn: o.principal,
+		Actions: o.actions, Resources: o.resources, ResourcePolicy: string(doc),
+		ResourceOwner: o.resourceAccount, Context: keys})
+}
+
+// simulateOutput is the JSON document --json prints.
+type simulateOutput struct {
+	Principal string            `json:"principal"`
+	Results   []simulate.Result `json:"results"`
+}
+
+// printResults writes the results for people, or as JSON.
+func printResults(w io.Writer, o simulateOptions, results []simulate.Result) error {
+	if o.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(simulateOutput{Principal: o.principal, Results: results})
+	}
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "%s on %s by %s (resource account %s)\n", r.Action, r.Resource,
+			o.principal, r.ResourceAccount)
+		if _, err := io.WriteString(w, r.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errMismatch is what a decision other than --expect's is.
+var errMismatch = errors.New("a decision differs from --expect")
+
+// checkExpect returns an exit-3 error when --expect is set and a decision
+// differs from it.
+func (o *simulateOptions) checkExpect(results []simulate.Result) error {
+	if o.expect == "" {
+		return nil
+	}
+	var off []string
+	for _, r := range results {
+		if r.Denied() != (o.expect == "denied") {
+			off = append(off, fmt.Sprintf("%s on %s is %s", r.Action, r.Resource, r.Decision))
+		}
+	}
+	if len(off) == 0 {
+		return nil
+	}
+	return &exitError{code: exitMismatch, err: fmt.Errorf("%w (expected %s): %s", errMismatch,
+		o.expect, strings.Join(off, "; "))}
+}

@@ -1,0 +1,162 @@
+package iamapi
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/troveproject/trove/internal/s3err"
+)
+
+// Code is an IAM error code, such as "NoSuchEntity".
+type Code string
+
+// The IAM error codes trove returns.
+const (
+	AccessDenied               Code = "AccessDenied"
+	IncompleteSignature        Code = "IncompleteSignature"
+	InvalidAction              Code = "InvalidAction"
+	InvalidClientTokenID       Code = "InvalidClientTokenId"
+	InvalidInput               Code = "InvalidInput"
+	MalformedPolicyDocument    Code = "MalformedPolicyDocument"
+	MissingAction              Code = "MissingAction"
+	MissingAuthenticationToken Code = "MissingAuthenticationToken"
+	MissingParameter           Code = "MissingParameter"
+	NoSuchEntity               Code = "NoSuchEntity"
+	RequestExpired             Code = "RequestExpired"
+	ServiceFailure             Code = "ServiceFailure"
+	SignatureDoesNotMatch      Code = "SignatureDoesNotMatch"
+	ValidationError            Code = "ValidationError"
+)
+
+type entry struct {
+	status  int
+	message string
+}
+
+// table holds each code's status and default message, as IAM sends them.
+var table = map[Code]entry{
+	AccessDenied: {http.StatusForbidden, "Access denied"},
+	IncompleteSignature: {http.StatusBadRequest,
+		"The request signature does not conform to AWS standards."},
+	InvalidAction: {http.StatusBadRequest,
+		"The action or operation requested is invalid."},
+	InvalidClientTokenID: {http.StatusForbidden,
+		"The security token included in the request is invalid."},
+	InvalidInput:            {http.StatusBadRequest, "Invalid input."},
+	MalformedPolicyDocument: {http.StatusBadRequest, "The policy document is malformed."},
+	MissingAction: {http.StatusBadRequest,
+		"The request must contain the parameter Action."},
+	MissingAuthenticationToken: {http.StatusForbidden,
+		"Request is missing Authentication Token"},
+	MissingParameter: {http.StatusBadRequest,
+		"A required parameter for the specified action is not supplied."},
+	NoSuchEntity: {http.StatusNotFound,
+		"The request was rejected because it referenced an entity that does not exist."},
+	RequestExpired: {http.StatusBadRequest,
+		"The request reached the service more than 15 minutes after the date stamp on " +
+			"the request, or the date stamp is more than 15 minutes in the future."},
+	ServiceFailure: {http.StatusInternalServerError,
+		"The request processing has failed because of an unknown error, exception or " +
+			"failure."},
+	SignatureDoesNotMatch: {http.StatusForbidden,
+		"The request signature we calculated does not match the signature you provided. " +
+			"Check your AWS Secret Access Key and signing method."},
+	ValidationError: {http.StatusBadRequest, "Validation error."},
+}
+
+// Error is an IAM error: a code and a client-safe message. Cause, when set,
+// is for the log only.
+type Error struct {
+	Code    Code
+	Message string
+	Cause   error
+}
+
+// errorf returns an error with a formatted message.
+func errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("iamapi: %s: %s: %v", e.Code, e.Message, e.Cause)
+	}
+	return fmt.Sprintf("iamapi: %s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Status is the HTTP status of the error's code.
+func (e *Error) Status() int {
+	if ent, ok := table[e.Code]; ok {
+		return ent.status
+	}
+	return http.StatusInternalServerError
+}
+
+// fault is IAM's Type element: Receiver for the server's failures, Sender
+// for everything else.
+func (e *Error) fault() string {
+	if e.Status() >= 500 {
+		return "Receiver"
+	}
+	return "Sender"
+}
+
+// s3Codes maps the authentication errors of package sigv4, which speaks S3's
+// codes, to IAM's.
+var s3Codes = map[s3err.Code]Code{
+	s3err.AccessDenied:                      AccessDenied,
+	s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
+	s3err.AuthorizationQueryParametersError: IncompleteSignature,
+	s3err.EntityTooLarge:                    ValidationError,
+	s3err.InternalError:                     ServiceFailure,
+	s3err.InvalidAccessKeyID:                InvalidClientTokenID,
+	s3err.RequestTimeTooSkewed:              RequestExpired,
+	s3err.SignatureDoesNotMatch:             SignatureDoesNotMatch,
+	s3err.XAmzContentSHA256Mismatch:         SignatureDoesNotMatch,
+}
+
+// from finds the *Error in err's chain, translates an *s3err.Error, or turns
+// anything else into ServiceFailure whose Cause is err.
+func from(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var se *s3err.Error
+	if errors.As(err, &se) {
+		code, ok := s3Codes[se.Code]
+		switch {
+		case ok && code == ServiceFailure:
+			return &Error{Code: code, Message: table[code].message, Cause: err}
+		case ok:
+			return &Error{Code: code, Message: se.Message, Cause: se.Cause}
+		case se.Status() < 500:
+			return &Error{Code: IncompleteSignature, Message: se.Message, Cause: se.Cause}
+		}
+	}
+	return &Error{Code: ServiceFailure, Message: table[ServiceFailure].message, Cause: err}
+}
+
+// write sends e as IAM's XML error document.
+func write(w http.ResponseWriter, e *Error, requestID string) {
+	doc := errorResponse{Xmlns: namespace, RequestID: requestID}
+	doc.Error.Type, doc.Error.Code, doc.Error.Message = e.fault(), e.Code, e.Message
+	writeXML(w, e.Status(), doc)
+}
+
+// errorResponse is IAM's error document.
+type errorResponse struct {
+	XMLName xml.Name `xml:"ErrorResponse"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Error   struct {
+		Type    string
+		Code    Code
+		Message string
+	}
+	RequestID string `xml:"RequestId"`
+}

@@ -1,0 +1,211 @@
+package iamapi
+
+import (
+	"maps"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/troveproject/trove/internal/policy"
+)
+
+// Limits on what one simulation may ask for.
+const (
+	maxListMembers = 1000 // members of one list parameter
+	maxPairs       = 1000 // actions times resources
+	maxMaxItems    = 1000
+	defaultItems   = 100
+)
+
+// params reads a query API request's parameters.
+type params struct{ v url.Values }
+
+// str returns the value of name, "" when absent.
+func (p params) str(name string) string { return p.v.Get(name) }
+
+// members groups the parameters NAME.member.N[.FIELD] by N, in ascending
+// order of N: each group maps FIELD ("" for a plain list) to its values.
+func (p params) members(name string) ([]url.Values, error) {
+	prefix := name + ".member."
+	byIndex := map[int]url.Values{}
+	for key, vals := range p.v {
+		rest, ok := strings.CutPrefix(key, prefix)
+		if !ok {
+			continue
+		}
+		num, field, _ := strings.Cut(rest, ".")
+		n, err := strconv.Atoi(num)
+		if err != nil || n < 1 || strconv.Itoa(n) != num {
+			return nil, errorf(InvalidInput, "The parameter %s is not NAME.member.N with N "+
+				"a positive integer.", truncate(key))
+		}
+		if byIndex[n] == nil {
+			byIndex[n] = url.Values{}
+		}
+		byIndex[n][field] = vals
+	}
+	if len(byIndex) > maxListMembers {
+		return nil, errorf(ValidationError, "1 validation error detected: %s has more than "+
+			"%d members.", name, maxListMembers)
+	}
+	out := make([]url.Values, 0, len(byIndex))
+	for _, n := range slices.Sorted(maps.Keys(byIndex)) {
+		out = append(out, byIndex[n])
+	}
+	return out, nil
+}
+
+// list returns the plain list NAME.member.N in order.
+func (p params) list(name string) ([]string, error) {
+	ms, err := p.members(name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, m.Get(""))
+	}
+	return out, nil
+}
+
+// actionRE is an IAM action name: service prefix, colon, action.
+var actionRE = regexp.MustCompile(`^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$`)
+
+// actions reads ActionNames, which is required.
+func (p params) actions() ([]string, error) {
+	actions, err := p.list("ActionNames")
+	if err != nil {
+		return nil, err
+	}
+	if len(actions) == 0 {
+		return nil, errorf(ValidationError, "1 validation error detected: Value null at "+
+			"'actionNames' failed to satisfy constraint: Member must not be null")
+	}
+	for _, a := range actions {
+		if len(a) < 3 || len(a) > 128 || !actionRE.MatchString(a) {
+			return nil, errorf(InvalidInput, "ActionNames: %q is not an action name of the "+
+				"form service:Action.", truncate(a))
+		}
+	}
+	return actions, nil
+}
+
+// resources reads ResourceArns: "*" or ARNs of six segments.
+func (p params) resources() ([]string, error) {
+	resources, err := p.list("ResourceArns")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range resources {
+		if !validResource(r) {
+			return nil, errorf(InvalidInput, "ResourceArns: %q is not a valid ARN.",
+				truncate(r))
+		}
+	}
+	return resources, nil
+}
+
+func validResource(r string) bool {
+	if r == "*" {
+		return true
+	}
+	parts := strings.SplitN(r, ":", 6)
+	return len(r) <= 2048 && len(parts) == 6 && parts[0] == "arn" && parts[1] != "" &&
+		parts[2] != "" && parts[5] != ""
+}
+
+// resourceOwner reads ResourceOwner: an account root ARN or account id.
+func (p params) resourceOwner() (string, error) {
+	v := p.str("ResourceOwner")
+	if v == "" {
+		return "", nil
+	}
+	account := strings.TrimSuffix(strings.TrimPrefix(v, "arn:aws:iam::"), ":root")
+	if !accountRE.MatchString(account) || (account != v && v != rootARN(account)) {
+		return "", errorf(InvalidInput, "ResourceOwner: %q is not an account ARN "+
+			"(arn:aws:iam::ACCOUNT:root).", truncate(v))
+	}
+	return account, nil
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+func rootARN(account string) string { return "arn:aws:iam::" + account + ":root" }
+
+// contextKeyTypes are the values of ContextKeyType, by whether they are lists.
+var contextKeyTypes = map[string]bool{
+	"string": false, "stringList": true, "numeric": false, "numericList": true,
+	"boolean": false, "booleanList": true, "ip": false, "ipList": true,
+	"binary": false, "binaryList": true, "date": false, "dateList": true,
+}
+
+// context reads ContextEntries into condition keys. An entry without values
+// sets its key present and empty.
+func (p params) context() (policy.Context, error) {
+	entries, err := p.members("ContextEntries")
+	if err != nil {
+		return nil, err
+	}
+	c := policy.Context{}
+	for i, e := range entries {
+		name := e.Get("ContextKeyName")
+		if name == "" || len(name) > 256 {
+			return nil, errorf(InvalidInput, "ContextEntries.member.%d.ContextKeyName must "+
+				"be 1 to 256 characters.", i+1)
+		}
+		values, err := params{e}.contextValues()
+		if err != nil {
+			return nil, errorf(InvalidInput, "ContextEntries.member.%d: %s", i+1,
+				from(err).Message)
+		}
+		typ := e.Get("ContextKeyType")
+		list, known := contextKeyTypes[typ]
+		switch {
+		case typ != "" && !known:
+			return nil, errorf(InvalidInput, "ContextEntries.member.%d.ContextKeyType %q is "+
+				"not one of string, stringList, numeric, numericList, boolean, booleanList, "+
+				"ip, ipList, binary, binaryList, date, dateList.", i+1, truncate(typ))
+		case !list && typ != "" && len(values) > 1:
+			return nil, errorf(InvalidInput, "ContextEntries.member.%d: the type %s takes "+
+				"one value, not %d.", i+1, typ, len(values))
+		}
+		old, _ := c.Get(name)
+		c.Set(name, append(slices.Clone(old), values...)...)
+	}
+	return c, nil
+}
+
+// contextValues reads ContextKeyValues.member.N of one entry, whose fields
+// are keyed "ContextKeyValues.member.N" after the entry's own prefix.
+func (p params) contextValues() ([]string, error) {
+	flat := url.Values{}
+	for field, vals := range p.v {
+		if strings.HasPrefix(field, "ContextKeyValues.") {
+			flat[field] = vals
+		}
+	}
+	return params{flat}.list("ContextKeyValues")
+}
+
+// page reads MaxItems and Marker: the first result to send and how many.
+func (p params) page() (start, n int, err error) {
+	n = defaultItems
+	if v := p.str("MaxItems"); v != "" {
+		n, err = strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxMaxItems {
+			return 0, 0, errorf(ValidationError, "1 validation error detected: Value %q at "+
+				"'maxItems' failed to satisfy constraint: Member must have value between 1 "+
+				"and %d", truncate(v), maxMaxItems)
+		}
+	}
+	if v := p.str("Marker"); v != "" {
+		start, err = strconv.Atoi(v)
+		if err != nil || start < 0 || strconv.Itoa(start) != v {
+			return 0, 0, errorf(InvalidInput, "Marker: %q is not a marker this API returned.",
+				truncate(v))
+		}
+	}
+	return start, n, nil
+}

@@ -1,0 +1,68 @@
+package iamapi
+
+import (
+	"encoding/xml"
+
+	"github.com/troveproject/trove/internal/simulate"
+)
+
+// simulateResponse is the document both simulation operations answer.
+type simulateResponse struct {
+	XMLName  xml.Name
+	Xmlns    string `xml:"xmlns,attr"`
+	Result   simulateResult
+	Metadata responseMetadata `xml:"ResponseMetadata"`
+}
+
+type simulateResult struct {
+	XMLName           xml.Name
+	EvaluationResults []evaluationResult `xml:"EvaluationResults>member"`
+	IsTruncated       bool
+	Marker            string `xml:",omitempty"`
+}
+
+type responseMetadata struct {
+	RequestID string `xml:"RequestId"`
+}
+
+// evaluationResult is IAM's EvaluationResult, with two elements of trove's
+// that SDKs ignore: TroveExplanation, the explanation for people, and
+// TroveReport, the structured result `trove policy simulate` prints.
+type evaluationResult struct {
+	EvalActionName                    string
+	EvalResourceName                  string
+	EvalDecision                      string
+	MatchedStatements                 []statement `xml:"MatchedStatements>member"`
+	MissingContextValues              []string    `xml:"MissingContextValues>member"`
+	OrganizationsDecisionDetail       *organizationsDetail
+	PermissionsBoundaryDecisionDetail *boundaryDetail
+	EvalDecisionDetails               []simulate.Detail `xml:"EvalDecisionDetails>entry"`
+	TroveExplanation                  string
+	TroveReport                       *simulate.Result
+}
+
+type statement struct {
+	SourcePolicyID   string `xml:"SourcePolicyId"`
+	SourcePolicyType string
+}
+
+type organizationsDetail struct{ AllowedByOrganizations bool }
+
+type boundaryDetail struct{ AllowedByPermissionsBoundary bool }
+
+func newEvaluation(r *simulate.Result) evaluationResult {
+	e := evaluationResult{EvalActionName: r.Action, EvalResourceName: r.Resource,
+		EvalDecision: r.Decision, MissingContextValues: r.MissingContext,
+		EvalDecisionDetails: r.Details, TroveExplanation: r.Text, TroveReport: r}
+	for _, m := range r.Matched {
+		e.MatchedStatements = append(e.MatchedStatements,
+			statement{SourcePolicyID: m.PolicyID, SourcePolicyType: m.PolicyType})
+	}
+	if r.OrganizationsAllow != nil {
+		e.OrganizationsDecisionDetail = &organizationsDetail{*r.OrganizationsAllow}
+	}
+	if r.BoundaryAllows != nil {
+		e.PermissionsBoundaryDecisionDetail = &boundaryDetail{*r.BoundaryAllows}
+	}
+	return e
+}

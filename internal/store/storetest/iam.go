@@ -1,0 +1,216 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/troveproject/trove/internal/store"
+)
+
+// doc returns a distinct policy document.
+func doc(sid string) []byte {
+	return []byte(`{"Version":"2012-10-17","Statement":[{"Sid":"` + sid + `"}]}`)
+}
+
+// withUser stores the fixture accounts and user bob in account.
+func withUser(t *testing.T, m store.Meta) {
+	t.Helper()
+	withAccount(t, m)
+	must(t, "PutUser", m.PutUser(ctx(t), store.User{Account: account, Name: "bob",
+		ID: "AIDABOB", Path: "/"}))
+}
+
+// testManagedPolicies checks customer managed policies and their ARNs.
+func testManagedPolicies(t *testing.T, m store.Meta) {
+	read := store.ManagedPolicy{Account: account, Name: "read", ID: "ANPAREAD", Path: "/team/",
+		Document: doc("read")}
+	wantErr(t, "PutManagedPolicy without account", m.PutManagedPolicy(ctx(t), read),
+		store.ErrNotFound)
+	withAccount(t, m)
+	admin := store.ManagedPolicy{Account: account, Name: "admin", ID: "ANPAADMIN", Path: "/",
+		Document: doc("admin")}
+	elsewhere := store.ManagedPolicy{Account: other, Name: "read", ID: "ANPAOTHER", Path: "/",
+		Document: doc("other")}
+	for _, p := range []store.ManagedPolicy{read, admin, elsewhere} {
+		must(t, "PutManagedPolicy", m.PutManagedPolicy(ctx(t), p))
+	}
+	got, err := m.GetManagedPolicy(ctx(t), account, "read")
+	must(t, "GetManagedPolicy", err)
+	wantEqual(t, "GetManagedPolicy", got, read)
+	wantEqual(t, "ARN", got.ARN(), "arn:aws:iam::"+account+":policy/team/read")
+	_, err = m.GetManagedPolicy(ctx(t), account, "none")
+	wantErr(t, "GetManagedPolicy missing", err, store.ErrNotFound)
+	list, err := m.ListManagedPolicies(ctx(t), account)
+	must(t, "ListManagedPolicies", err)
+	wantEqual(t, "ListManagedPolicies", list, []store.ManagedPolicy{admin, read})
+
+	read.Document, read.Path = doc("read2"), "/"
+	must(t, "PutManagedPolicy changed", m.PutManagedPolicy(ctx(t), read))
+	got, err = m.GetManagedPolicy(ctx(t), account, "read")
+	must(t, "GetManagedPolicy", err)
+	wantEqual(t, "GetManagedPolicy after change", got, read)
+}
+
+// testGroups checks groups and their inline policies.
+func testGroups(t *testing.T, m store.Meta) {
+	devs := store.Group{Account: account, Name: "devs", ID: "AGPADEVS", Path: "/eng/"}
+	wantErr(t, "PutGroup without account", m.PutGroup(ctx(t), devs), store.ErrNotFound)
+	withAccount(t, m)
+	ops := store.Group{Account: account, Name: "ops", ID: "AGPAOPS", Path: "/"}
+	for _, g := range []store.Group{ops, devs} {
+		must(t, "PutGroup", m.PutGroup(ctx(t), g))
+	}
+	got, err := m.GetGroup(ctx(t), account, "devs")
+	must(t, "GetGroup", err)
+	wantEqual(t, "GetGroup", got, devs)
+	_, err = m.GetGroup(ctx(t), other, "devs")
+	wantErr(t, "GetGroup in the wrong account", err, store.ErrNotFound)
+	list, err := m.ListGroups(ctx(t), account)
+	must(t, "ListGroups", err)
+	wantEqual(t, "ListGroups", list, []store.Group{devs, ops})
+
+	p := store.GroupPolicy{Account: account, Group: "devs", Name: "read", Document: doc("r")}
+	q := store.GroupPolicy{Account: account, Group: "devs", Name: "deploy", Document: doc("d")}
+	missingGroup := store.GroupPolicy{Account: account, Group: "qa", Name: "x", Document: doc("")}
+	wantErr(t, "PutGroupPolicy without group", m.PutGroupPolicy(ctx(t), missingGroup),
+		store.ErrNotFound)
+	must(t, "PutGroupPolicy", m.PutGroupPolicy(ctx(t), p))
+	must(t, "PutGroupPolicy", m.PutGroupPolicy(ctx(t), q))
+	p.Document = doc("r2")
+	must(t, "PutGroupPolicy changed", m.PutGroupPolicy(ctx(t), p))
+	ps, err := m.ListGroupPolicies(ctx(t), account, "devs")
+	must(t, "ListGroupPolicies", err)
+	wantEqual(t, "ListGroupPolicies", ps, []store.GroupPolicy{q, p})
+}
+
+// testMemberships checks adding users to groups and removing them.
+func testMemberships(t *testing.T, m store.Meta) {
+	withUser(t, m)
+	devs := store.Group{Account: account, Name: "devs", ID: "AGPADEVS", Path: "/"}
+	ops := store.Group{Account: account, Name: "ops", ID: "AGPAOPS", Path: "/"}
+	wantErr(t, "AddUserToGroup without group", m.AddUserToGroup(ctx(t), account, "bob", "devs"),
+		store.ErrNotFound)
+	must(t, "PutGroup", m.PutGroup(ctx(t), devs))
+	must(t, "PutGroup", m.PutGroup(ctx(t), ops))
+	wantErr(t, "AddUserToGroup without user", m.AddUserToGroup(ctx(t), account, "eve", "devs"),
+		store.ErrNotFound)
+	for _, g := range []string{"ops", "devs", "ops"} {
+		must(t, "AddUserToGroup", m.AddUserToGroup(ctx(t), account, "bob", g))
+	}
+	gs, err := m.ListGroupsForUser(ctx(t), account, "bob")
+	must(t, "ListGroupsForUser", err)
+	wantEqual(t, "ListGroupsForUser", gs, []store.Group{devs, ops})
+
+	must(t, "RemoveUserFromGroup", m.RemoveUserFromGroup(ctx(t), account, "bob", "ops"))
+	wantErr(t, "RemoveUserFromGroup again", m.RemoveUserFromGroup(ctx(t), account, "bob", "ops"),
+		store.ErrNotFound)
+	gs, err = m.ListGroupsForUser(ctx(t), account, "bob")
+	must(t, "ListGroupsForUser", err)
+	wantEqual(t, "ListGroupsForUser after removal", gs, []store.Group{devs})
+}
+
+// attacher is the attach, detach and list methods of one kind of principal.
+type attacher struct {
+	name   string
+	attach func(m store.Meta, t *testing.T, policy string) error
+	detach func(m store.Meta, t *testing.T, policy string) error
+	list   func(m store.Meta, t *testing.T) ([]store.ManagedPolicy, error)
+}
+
+var attachers = []attacher{
+	{"user",
+		func(m store.Meta, t *testing.T, p string) error {
+			return m.AttachUserPolicy(ctx(t), account, "bob", p)
+		},
+		func(m store.Meta, t *testing.T, p string) error {
+			return m.DetachUserPolicy(ctx(t), account, "bob", p)
+		},
+		func(m store.Meta, t *testing.T) ([]store.ManagedPolicy, error) {
+			return m.ListAttachedUserPolicies(ctx(t), account, "bob")
+		}},
+	{"group",
+		func(m store.Meta, t *testing.T, p string) error {
+			return m.AttachGroupPolicy(ctx(t), account, "devs", p)
+		},
+		func(m store.Meta, t *testing.T, p string) error {
+			return m.DetachGroupPolicy(ctx(t), account, "devs", p)
+		},
+		func(m store.Meta, t *testing.T) ([]store.ManagedPolicy, error) {
+			return m.ListAttachedGroupPolicies(ctx(t), account, "devs")
+		}},
+}
+
+// testAttachedPolicies checks managed policy attachments to users and
+// groups: they need the policy in the same account, list with documents,
+// and detach once.
+func testAttachedPolicies(t *testing.T, m store.Meta) {
+	withUser(t, m)
+	must(t, "PutGroup", m.PutGroup(ctx(t), store.Group{Account: account, Name: "devs",
+		ID: "AGPADEVS", Path: "/"}))
+	read := store.ManagedPolicy{Account: account, Name: "read", ID: "ANPAREAD", Path: "/",
+		Document: doc("read")}
+	admin := store.ManagedPolicy{Account: account, Name: "admin", ID: "ANPAADMIN", Path: "/x/",
+		Document: doc("admin")}
+	foreign := store.ManagedPolicy{Account: other, Name: "foreign", ID: "ANPAFOREIGN",
+		Path: "/", Document: doc("foreign")}
+	for _, p := range []store.ManagedPolicy{read, admin, foreign} {
+		must(t, "PutManagedPolicy", m.PutManagedPolicy(ctx(t), p))
+	}
+	for _, a := range attachers {
+		t.Run(a.name, func(t *testing.T) {
+			wantErr(t, "attach a missing policy", a.attach(m, t, "none"), store.ErrNotFound)
+			wantErr(t, "attach another account's policy", a.attach(m, t, "foreign"),
+				store.ErrNotFound)
+			for _, p := range []string{"read", "admin", "read"} {
+				must(t, "attach", a.attach(m, t, p))
+			}
+			list, err := a.list(m, t)
+			must(t, "list", err)
+			wantEqual(t, "list", list, []store.ManagedPolicy{admin, read})
+			must(t, "detach", a.detach(m, t, "admin"))
+			wantErr(t, "detach again", a.detach(m, t, "admin"), store.ErrNotFound)
+			list, err = a.list(m, t)
+			must(t, "list", err)
+			wantEqual(t, "list after detach", list, []store.ManagedPolicy{read})
+		})
+	}
+}
+
+// testBoundary checks a user's permissions boundary, which must name a
+// managed policy of the user's account.
+func testBoundary(t *testing.T, m store.Meta) {
+	withAccount(t, m)
+	bob := store.User{Account: account, Name: "bob", ID: "AIDABOB", Path: "/", Boundary: "cap"}
+	wantErr(t, "PutUser with a missing boundary", m.PutUser(ctx(t), bob), store.ErrNotFound)
+	must(t, "PutManagedPolicy", m.PutManagedPolicy(ctx(t), store.ManagedPolicy{
+		Account: other, Name: "cap", ID: "ANPAOTHER", Path: "/", Document: doc("o")}))
+	wantErr(t, "PutUser with another account's boundary", m.PutUser(ctx(t), bob),
+		store.ErrNotFound)
+	must(t, "PutManagedPolicy", m.PutManagedPolicy(ctx(t), store.ManagedPolicy{
+		Account: account, Name: "cap", ID: "ANPACAP", Path: "/", Document: doc("c")}))
+	must(t, "PutUser", m.PutUser(ctx(t), bob))
+	got, err := m.GetUser(ctx(t), account, "bob")
+	must(t, "GetUser", err)
+	wantEqual(t, "GetUser", got, bob)
+	bob.Boundary = ""
+	must(t, "PutUser without boundary", m.PutUser(ctx(t), bob))
+	list, err := m.ListUsers(ctx(t), account)
+	must(t, "ListUsers", err)
+	wantEqual(t, "ListUsers after removing the boundary", list, []store.User{bob})
+}
+
+// testUserTags checks tagging and untagging users.
+func testUserTags(t *testing.T, m store.Meta) {
+	wantErr(t, "TagUser without user",
+		m.TagUser(ctx(t), account, "bob", map[string]string{"k": "v"}), store.ErrNotFound)
+	withUser(t, m)
+	tags, err := m.ListUserTags(ctx(t), account, "bob")
+	must(t, "ListUserTags", err)
+	wantEqual(t, "tags of an untagged user", len(tags), 0)
+	must(t, "TagUser", m.TagUser(ctx(t), account, "bob",
+		map[string]string{"team": "web", "env": "dev", "empty": ""}))
+	must(t, "TagUser", m.TagUser(ctx(t), account, "bob", map[string]string{"env": "prd"}))
+	must(t, "UntagUser", m.UntagUser(ctx(t), account, "bob", []string{"team", "absent"}))
+	tags, err = m.ListUserTags(ctx(t), account, "bob")
+	must(t, "ListUserTags", err)
+	wantEqual(t, "ListUserTags", tags, map[string]string{"env": "prd", "empty": ""})
+}
