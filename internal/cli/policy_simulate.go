@@ -18,29 +18,10 @@ import (
 	"github.com/troveproject/trove/internal/simulate"
 )
 
-// Exit statuses of `trove policy simulate` besides 0 (it ran) and 1 (it
-// failed).
-const (
-	exitUsage    = 2 // bad flags
-	exitMismatch = 3 // a decision is not the one --expect names
-)
-
-// exitError is an error that ends the process with a status other than 1.
-// Execute finds it through its ExitCode method.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-// ExitCode is the process exit status e asks for.
-func (e *exitError) ExitCode() int { return e.code }
-
-func usageErrorf(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
-}
+// exitMismatch is the exit status of `trove policy simulate` when a
+// decision is not the one --expect names; besides it, 0 means it ran, 1
+// that it failed and exitUsage a usage error.
+const exitMismatch = 3
 
 // simulateOptions are the flags of `trove policy simulate`.
 type simulateOptions struct {
@@ -91,21 +72,9 @@ func newPolicySimulate(s Streams) *cobra.Command {
 		Short:   "Simulate the decision on a principal's requests, offline or online",
 		Long:    simulateLong,
 		Example: simulateExample,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageErrorf("unexpected argument %q", args[0])
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := bindEnv(cmd.Flags()); err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			return runSimulate(cmd.Context(), s, o)
-		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &exitError{code: exitUsage, err: err}
+	withUsageErrors(cmd, noArgs, func(cmd *cobra.Command, _ []string) error {
+		return runSimulate(cmd.Context(), s, o)
 	})
 	fs := cmd.Flags()
 	fs.StringVar(&o.org, "org", "", "organization file to simulate against, offline")
@@ -131,6 +100,14 @@ func newPolicySimulate(s Streams) *cobra.Command {
 		"allowed (or every one denied)")
 	annotateEnv(fs)
 	return cmd
+}
+
+// noArgs refuses arguments.
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q", args[0])
+	}
+	return nil
 }
 
 // runSimulate checks the flags, simulates, prints and checks --expect.

@@ -7,14 +7,13 @@ import (
 	"flag"
 	"io"
 	stdlog "log"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/troveproject/trove/internal/server"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -215,20 +214,7 @@ func TestSimulateJSONGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
-			golden := filepath.Join("testdata", tc.name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if out != string(want) {
-				t.Fatalf("output differs from %s (run with -update after checking):\n%s",
-					golden, out)
-			}
+			testutil.Golden(t, filepath.Join("testdata", tc.name+".golden.json"), out, *update)
 		})
 	}
 }
@@ -236,17 +222,7 @@ func TestSimulateJSONGolden(t *testing.T) {
 // startServer serves the example on 127.0.0.1 over plain HTTP, or TLS.
 func startServer(t *testing.T, tls bool) *httptest.Server {
 	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := server.Open(ctx, t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := server.LoadOrgFile(ctx, st.Meta, exampleOrg, "us-east-1", log); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(server.NewHandler(st, server.Config{}, log))
+	srv := httptest.NewUnstartedServer(testutil.Handler(testutil.Stores(t, exampleOrg)))
 	srv.Config.ErrorLog = stdlog.New(io.Discard, "", 0) // refused handshakes are expected
 	if tls {
 		srv.StartTLS()

@@ -15,30 +15,13 @@ import (
 	"github.com/troveproject/trove/internal/policylint"
 )
 
-// Exit statuses of `trove policy validate` besides 0 (no finding at or above
-// the --fail-on kind).
-const (
-	validateExitFindings = 1 // findings at or above the --fail-on kind
-	validateExitUsage    = 2 // bad flags or arguments, or the file cannot be read
-)
+// validateExitFindings is the exit status of `trove policy validate` for
+// findings at or above the --fail-on kind; besides it, 0 means there are
+// none, and exitUsage a usage error or a file that cannot be read.
+const validateExitFindings = 1
 
 // validateMaxInput bounds the document read; AWS's largest policies are 20 KB.
 const validateMaxInput = 1 << 20
-
-// validateExit ends `trove policy validate` with a status; Execute finds it
-// through its ExitCode method.
-type validateExit struct {
-	code int
-	err  error
-}
-
-func (e *validateExit) Error() string { return e.err.Error() }
-func (e *validateExit) Unwrap() error { return e.err }
-
-// ExitCode is the process exit status e asks for.
-func (e *validateExit) ExitCode() int { return e.code }
-
-func validateUsage(err error) error { return &validateExit{code: validateExitUsage, err: err} }
 
 // validateKinds are the --type values.
 var validateKinds = map[string]policy.Kind{
@@ -86,20 +69,10 @@ func newPolicyValidate(s Streams) *cobra.Command {
 		Short:   "Check a policy document for errors, risks and clean-ups",
 		Long:    validateLong,
 		Example: validateExample,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if err := cobra.ExactArgs(1)(cmd, args); err != nil {
-				return validateUsage(err)
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := bindEnv(cmd.Flags()); err != nil {
-				return validateUsage(err)
-			}
-			return runValidate(cmd, s, o, args[0])
-		},
 	}
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return validateUsage(err) })
+	withUsageErrors(cmd, cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
+		return runValidate(cmd, s, o, args[0])
+	})
 	fs := cmd.Flags()
 	fs.StringVar(&o.typ, "type", "", "what the document is: identity, resource, scp or rcp "+
 		"(default: resource when a statement names a principal, else identity)")
@@ -114,18 +87,17 @@ func newPolicyValidate(s Streams) *cobra.Command {
 func runValidate(cmd *cobra.Command, s Streams, o validateOptions, file string) error {
 	threshold, ok := failLevels[o.failOn]
 	if !ok {
-		return validateUsage(fmt.Errorf("--fail-on %q: want error, security, warning or "+
-			"suggestion", o.failOn))
+		return usageErrorf("--fail-on %q: want error, security, warning or suggestion",
+			o.failOn)
 	}
 	doc, name, err := readPolicy(cmd.InOrStdin(), file)
 	if err != nil {
-		return validateUsage(err)
+		return usageError(err)
 	}
 	kind := policylint.GuessKind(doc)
 	if o.typ != "" {
 		if kind, ok = validateKinds[o.typ]; !ok {
-			return validateUsage(fmt.Errorf("--type %q: want identity, resource, scp or rcp",
-				o.typ))
+			return usageErrorf("--type %q: want identity, resource, scp or rcp", o.typ)
 		}
 	}
 	findings := policylint.Validate(doc, kind)
@@ -241,6 +213,5 @@ func failure(name string, fs []policylint.Finding, threshold policylint.Kind) er
 	} else {
 		what = "ERROR " + what
 	}
-	return &validateExit{code: validateExitFindings, err: fmt.Errorf("%s: %d %s", name, n,
-		what)}
+	return &exitError{code: validateExitFindings, err: fmt.Errorf("%s: %d %s", name, n, what)}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/xml"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,8 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/troveproject/trove/internal/iamapi"
-	"github.com/troveproject/trove/internal/server"
 	"github.com/troveproject/trove/internal/simulate"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 // The tests run the whole server handler (S3 and IAM on one listener) over
@@ -44,22 +43,8 @@ const (
 	chartObject = "arn:aws:s3:::devtools-artifacts/charts/hello-0.1.0.tgz"
 )
 
-func newServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := server.Open(ctx, t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := server.LoadOrgFile(ctx, st.Meta, exampleOrg, "us-east-1", log); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.NewHandler(st, server.Config{}, log))
-	t.Cleanup(srv.Close)
-	return srv
-}
+// newServer serves the cross-account example until the test ends.
+func newServer(t *testing.T) *httptest.Server { return testutil.Start(t, exampleOrg) }
 
 // form builds a SimulatePrincipalPolicy request's parameters from pairs.
 func form(pairs ...string) url.Values {

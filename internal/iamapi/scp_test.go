@@ -3,13 +3,12 @@ package iamapi_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/troveproject/trove/internal/iamapi"
-	"github.com/troveproject/trove/internal/server"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 // Keys of testdata/scp-org.yaml.
@@ -22,22 +21,9 @@ var (
 
 const appARN = "arn:aws:iam::222222222222:user/app"
 
+// newSCPServer serves testdata/scp-org.yaml until the test ends.
 func newSCPServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := server.Open(ctx, t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := server.LoadOrgFile(ctx, st.Meta, "testdata/scp-org.yaml", "us-east-1",
-		log); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(server.NewHandler(st, server.Config{}, log))
-	t.Cleanup(srv.Close)
-	return srv
+	return testutil.Start(t, "testdata/scp-org.yaml")
 }
 
 func TestOrganizationsAndBoundary(t *testing.T) {

@@ -14,29 +14,10 @@ import (
 	"github.com/troveproject/trove/internal/orgfile"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/store"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test -update to accept):\n--- got\n%s\n--- want\n%s",
-			path, got, want)
-	}
-}
 
 // edit replaces the first old in s with new, failing when s lacks old, so
 // that a case cannot silently test the valid file.
@@ -138,7 +119,7 @@ func TestParseErrorsGolden(t *testing.T) {
 			fmt.Fprintf(&b, "%s:\n\t%s\n", tc.name, msg)
 		})
 	}
-	golden(t, "errors.golden", b.String())
+	testutil.Golden(t, "testdata/errors.golden", b.String(), *update)
 }
 
 // TestLoadNamesTheFile checks that Load's errors begin with the file's path.
@@ -172,7 +153,7 @@ func TestApplyGuardrails(t *testing.T) {
 	if ch.Updated != 0 || ch.Removed != 0 {
 		t.Errorf("first apply: %+v, want creations only", ch)
 	}
-	golden(t, "guardrails.golden", dumpAll(t, m))
+	testutil.Golden(t, "testdata/guardrails.golden", dumpAll(t, m), *update)
 }
 
 // applyFile parses data (relative files from testdata/) and applies it.

@@ -29,13 +29,9 @@ func (a *Account) validateManaged(dir string) error {
 	names := make(map[string]bool)
 	for i := range a.ManagedPolicies {
 		p := &a.ManagedPolicies[i]
-		if !iamNameRe.MatchString(p.Name) {
-			return fmt.Errorf("managed policy %q: invalid name", p.Name)
+		if err := uniqueName(names, iamNameRe, "managed policy", p.Name); err != nil {
+			return err
 		}
-		if names[strings.ToLower(p.Name)] {
-			return fmt.Errorf("managed policy %s: declared twice", p.Name)
-		}
-		names[strings.ToLower(p.Name)] = true
 		if err := checkPath(&p.Path); err != nil {
 			return fmt.Errorf("managed policy %s: %w", p.Name, err)
 		}
@@ -51,13 +47,9 @@ func (a *Account) validateGroups(dir string) error {
 	names := make(map[string]bool)
 	for i := range a.Groups {
 		g := &a.Groups[i]
-		if !iamNameRe.MatchString(g.Name) {
-			return fmt.Errorf("group %q: invalid name", g.Name)
+		if err := uniqueName(names, iamNameRe, "group", g.Name); err != nil {
+			return err
 		}
-		if names[strings.ToLower(g.Name)] {
-			return fmt.Errorf("group %s: declared twice", g.Name)
-		}
-		names[strings.ToLower(g.Name)] = true
 		if err := g.validate(a, dir); err != nil {
 			return fmt.Errorf("group %s: %w", g.Name, err)
 		}
@@ -205,6 +197,20 @@ func checkTag(k, v string) error {
 		return fmt.Errorf("key %s: value %q: at most 256 letters, digits, spaces or _.:/=+-@",
 			k, v)
 	}
+	return nil
+}
+
+// uniqueName checks the name of an entity of kind what: re matches it, and
+// seen, the lower-cased names declared before it, lacks it, as IAM's names
+// are unique whatever their case. It adds the name to seen.
+func uniqueName(seen map[string]bool, re *regexp.Regexp, what, name string) error {
+	if !re.MatchString(name) {
+		return fmt.Errorf("%s %q: invalid name", what, name)
+	}
+	if seen[strings.ToLower(name)] {
+		return fmt.Errorf("%s %s: declared twice", what, name)
+	}
+	seen[strings.ToLower(name)] = true
 	return nil
 }
 

@@ -238,13 +238,9 @@ func (a *Account) validate(dir string, keys, buckets map[string]bool) error {
 	users := make(map[string]bool)
 	for i := range a.Users {
 		u := &a.Users[i]
-		if !userRe.MatchString(u.Name) {
-			return fmt.Errorf("user %q: invalid name", u.Name)
+		if err := uniqueName(users, userRe, "user", u.Name); err != nil {
+			return err
 		}
-		if users[strings.ToLower(u.Name)] {
-			return fmt.Errorf("user %s: declared twice", u.Name)
-		}
-		users[strings.ToLower(u.Name)] = true
 		if err := u.validate(dir, keys); err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
@@ -278,11 +274,8 @@ func validateKeys(ks []AccessKey, seen map[string]bool) error {
 }
 
 func (u *User) validate(dir string, keys map[string]bool) error {
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	if !pathRe.MatchString(u.Path) {
-		return fmt.Errorf("path %q: must begin and end with /", u.Path)
+	if err := checkPath(&u.Path); err != nil {
+		return err
 	}
 	if err := validateKeys(u.AccessKeys, keys); err != nil {
 		return err

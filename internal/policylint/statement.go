@@ -1,6 +1,7 @@
 package policylint
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,18 +158,10 @@ func (l *linter) actionElement(st *stmt) *list {
 		l.add(ruleRCPNotAction, l.elemAt(st.index, m, st.path), "Resource control policies "+
 			"do not support NotAction.", "List the denied actions in Action instead.")
 	}
-	lst := &list{m: m, not: neg}
-	lst.entries = l.stringList(st.index, m.name, m.name, pathKey(st.path, m.name), m.val)
-	for i := range lst.entries {
-		e := &lst.entries[i]
-		if e.valid = l.probeAction(e.text); !e.valid {
-			l.add(ruleInvalidAction, at{stmt: st.index, elem: m.name, path: e.path,
-				off: e.n.off}, "Action "+quote(e.text)+" is not \"*\" or service:action.",
-				"Write the service prefix, a colon and the action, such as \"s3:GetObject\"; "+
-					"letters, digits, - and the wildcards * and ? only.")
-		}
-	}
-	return lst
+	return l.probedList(st, m, neg, l.probeAction, ruleInvalidAction,
+		`Action %s is not "*" or service:action.`,
+		"Write the service prefix, a colon and the action, such as \"s3:GetObject\"; "+
+			"letters, digits, - and the wildcards * and ? only.")
 }
 
 func (l *linter) resourceElement(st *stmt) *list {
@@ -179,15 +172,25 @@ func (l *linter) resourceElement(st *stmt) *list {
 			`Add "Resource" with the ARNs the statement is about, or "*".`)
 		return nil
 	}
+	return l.probedList(st, m, neg, l.probeResource, ruleInvalidResource,
+		`Resource %s is not "*" or an ARN.`,
+		"Write arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, such as "+
+			"arn:aws:s3:::my-bucket/*; variables may not supply the colons.")
+}
+
+// probedList reads the strings of element m of statement st, negated or
+// not, and marks each entry valid when probe accepts its text. For each it
+// refuses it reports r, with complaint formatted with the quoted text, and
+// fix.
+func (l *linter) probedList(st *stmt, m member, neg bool, probe func(string) bool, r *rule,
+	complaint, fix string) *list {
 	lst := &list{m: m, not: neg}
 	lst.entries = l.stringList(st.index, m.name, m.name, pathKey(st.path, m.name), m.val)
 	for i := range lst.entries {
 		e := &lst.entries[i]
-		if e.valid = l.probeResource(e.text); !e.valid {
-			l.add(ruleInvalidResource, at{stmt: st.index, elem: m.name, path: e.path,
-				off: e.n.off}, "Resource "+quote(e.text)+" is not \"*\" or an ARN.",
-				"Write arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, such as "+
-					"arn:aws:s3:::my-bucket/*; variables may not supply the colons.")
+		if e.valid = probe(e.text); !e.valid {
+			l.add(r, at{stmt: st.index, elem: m.name, path: e.path, off: e.n.off},
+				fmt.Sprintf(complaint, quote(e.text)), fix)
 		}
 	}
 	return lst

@@ -11,6 +11,7 @@ import (
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/s3api"
 	"github.com/troveproject/trove/internal/store"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 // racingBlobs overwrites an object through the handler the first time a blob
@@ -31,7 +32,7 @@ func (b *racingBlobs) Open(ctx context.Context, id string) (store.Blob, error) {
 // key returns the old or the new object, as S3 does, never InternalError:
 // trove used to remove the replaced blob while the GET was about to open it.
 func TestGetDuringOverwrite(t *testing.T) {
-	st := openStores(t, "testdata/org.yaml")
+	st := testutil.Stores(t, "testdata/org.yaml")
 	blobs := &racingBlobs{Blobs: st.Blobs}
 	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: blobs, Directory: identity.New(st.Meta)})
 	const url = "http://127.0.0.1/dev-main/raced"

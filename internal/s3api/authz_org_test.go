@@ -15,6 +15,7 @@ import (
 
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/s3api"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 // Principals of testdata/org-guardrails.yaml.
@@ -32,7 +33,7 @@ var (
 // envWith serves a fresh trove in mode m with orgFile loaded.
 func envWith(t *testing.T, m mode, orgFile string) *env {
 	t.Helper()
-	st := openStores(t, orgFile)
+	st := testutil.Stores(t, orgFile)
 	e := &env{stores: st}
 	e.h = s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
 		Directory: identity.New(st.Meta), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
@@ -180,7 +181,7 @@ func wantDenied(t *testing.T, err error, why string) {
 // RCPs on the bucket owner's path and the bucket policy.
 func BenchmarkAuthorizeGuardrails(b *testing.B) {
 	ctx := context.Background()
-	st := openStores(b, "../../examples/guardrails/organization.yaml")
+	st := testutil.Stores(b, "../../examples/guardrails/organization.yaml")
 	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: identity.New(st.Meta)})
 	send := func(method, key string, creds aws.Credentials, want int) {
 		req := httptest.NewRequest(method, "http://127.0.0.1:9000/devtools-artifacts/"+key, nil)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/s3api"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 // BenchmarkAuthorizeScenario serves, in process, the PRD delegate's
@@ -33,7 +34,7 @@ func BenchmarkBaselineNotFound(b *testing.B) {
 
 func benchHead(b *testing.B, bucket string, want int) {
 	ctx := context.Background()
-	st := openStores(b, "../../examples/cross-account/organization.yaml")
+	st := testutil.Stores(b, "../../examples/cross-account/organization.yaml")
 	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: identity.New(st.Meta)})
 	upload(b, h)
 	creds := aws.Credentials{AccessKeyID: "AKIAEXAMPLEDELEGATE1",

@@ -29,6 +29,7 @@ import (
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3api"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 // The tests below prove, over real HTTP, that every condition key trove
@@ -239,7 +240,7 @@ func bucketDoc(t *testing.T, c keyCase, bucket string) string {
 func newKeysEnv(t *testing.T, m mode, orgFile string,
 	observe func(op, action string, c policy.Context)) *env {
 	t.Helper()
-	st := openStores(t, orgFile)
+	st := testutil.Stores(t, orgFile)
 	h := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
 		Directory: identity.New(st.Meta), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil))})
 	if observe != nil {
@@ -413,7 +414,7 @@ func TestConditionKeysGolden(t *testing.T) {
 		}
 		mu.Unlock()
 	}
-	checkGolden(t, "testdata/condition-keys.golden", out.String())
+	testutil.Golden(t, "testdata/condition-keys.golden", out.String(), *update)
 }
 
 // volatile are the keys whose values change from run to run, with a check
@@ -446,41 +447,6 @@ func renderContext(t *testing.T, o observed) string {
 			quoted[i] = strconv.Quote(v)
 		}
 		fmt.Fprintf(&b, "    %s = [%s]\n", k, strings.Join(quoted, ", "))
-	}
-	return b.String()
-}
-
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the handler's contexts (run with -update to accept):\n%s",
-			path, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff lists the lines only one side has, in order.
-func lineDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for _, l := range wl {
-		if !slices.Contains(gl, l) {
-			b.WriteString("- " + l + "\n")
-		}
-	}
-	for _, l := range gl {
-		if !slices.Contains(wl, l) {
-			b.WriteString("+ " + l + "\n")
-		}
 	}
 	return b.String()
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/s3api"
 	"github.com/troveproject/trove/internal/server"
+	"github.com/troveproject/trove/internal/testutil"
 )
 
 // The integration tests below run a real trove handler (stores from
@@ -91,25 +92,9 @@ type env struct {
 	transport *http.Transport
 }
 
-// openStores opens stores in a temporary directory with orgFile loaded.
-func openStores(tb testing.TB, orgFile string) *server.Stores {
-	tb.Helper()
-	ctx := context.Background()
-	log := slog.New(slog.DiscardHandler)
-	st, err := server.Open(ctx, tb.TempDir(), log)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	if err := server.LoadOrgFile(ctx, st.Meta, orgFile, "us-east-1", log); err != nil {
-		tb.Fatal(err)
-	}
-	return st
-}
-
 func newEnv(t *testing.T, m mode) *env {
 	t.Helper()
-	st := openStores(t, "testdata/org.yaml")
+	st := testutil.Stores(t, "testdata/org.yaml")
 	e := &env{stores: st}
 	e.h = s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
 		Directory: identity.New(st.Meta), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil)),

@@ -231,14 +231,12 @@ func organizationsAllow(ps []policy.PolicyReport) bool {
 		if !organizational(p.Layer) {
 			continue
 		}
-		key := p.Layer.String() + "\x00" + p.Level
-		levels[key] = levels[key] || false
-		for _, s := range p.Statements {
-			if s.Applied && s.Effect == "Deny" {
-				return false
-			}
-			levels[key] = levels[key] || (s.Applied && s.Effect == "Allow")
+		deny, allow := applied(p)
+		if deny {
+			return false
 		}
+		key := p.Layer.String() + "\x00" + p.Level
+		levels[key] = levels[key] || allow
 	}
 	for _, ok := range levels {
 		if !ok {
@@ -255,14 +253,25 @@ func layerAllows(ps []policy.PolicyReport, layer policy.Layer) bool {
 		if p.Layer != layer {
 			continue
 		}
-		for _, s := range p.Statements {
-			if s.Applied && s.Effect == "Deny" {
-				return false
-			}
-			allowed = allowed || (s.Applied && s.Effect == "Allow")
+		deny, allow := applied(p)
+		if deny {
+			return false
 		}
+		allowed = allowed || allow
 	}
 	return allowed
+}
+
+// applied reports whether a statement of p that applied denies, and whether
+// one allows. policy.Parse admits no effect but Allow and Deny.
+func applied(p policy.PolicyReport) (deny, allow bool) {
+	for _, s := range p.Statements {
+		if s.Applied {
+			deny = deny || s.Effect == "Deny"
+			allow = allow || s.Effect == "Allow"
+		}
+	}
+	return deny, allow
 }
 
 // crossAccountDetails decides each side of a cross-account request alone:
@@ -277,13 +286,11 @@ func crossAccountDetails(in policy.Input, ps []policy.PolicyReport) []Detail {
 		if p.Layer != policy.LayerResource {
 			continue
 		}
-		for _, s := range p.Statements {
-			switch {
-			case s.Applied && s.Effect == "Deny":
-				res = ExplicitDeny
-			case s.Applied && res == ImplicitDeny:
-				res = Allowed
-			}
+		switch deny, allow := applied(p); {
+		case deny:
+			res = ExplicitDeny
+		case allow && res == ImplicitDeny:
+			res = Allowed
 		}
 	}
 	return []Detail{

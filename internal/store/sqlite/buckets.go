@@ -107,8 +107,5 @@ func policyValue(doc []byte) any {
 // needBucket returns store.ErrNotFound, wrapped, unless the bucket exists.
 func needBucket(ctx context.Context, q querier, name string) error {
 	ok, err := exists(ctx, q, `SELECT 1 FROM buckets WHERE name = ?`, name)
-	if err == nil && !ok {
-		err = missing("bucket %s", name)
-	}
-	return err
+	return orMissing(ok, err, "bucket %s", name)
 }

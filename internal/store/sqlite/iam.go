@@ -97,30 +97,15 @@ WHERE account = ? ORDER BY name`, []any{account}, scanGroup)
 // PutGroupPolicy stores an inline group policy by account, group and name.
 // It returns store.ErrNotFound when the group does not exist.
 func (db *DB) PutGroupPolicy(ctx context.Context, p store.GroupPolicy) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if err := needGroup(ctx, tx, p.Account, p.Group); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `
-INSERT INTO group_policies (account, group_name, name, document) VALUES (?, ?, ?, ?)
-ON CONFLICT (account, group_name, name) DO UPDATE SET document = excluded.document
-WHERE document IS NOT excluded.document`,
-			p.Account, p.Group, p.Name, nonNil(p.Document))
-		return err
-	})
-	return fail(err, "put policy %q of group %q in account %s", p.Name, p.Group, p.Account)
+	return db.putInline(ctx, groups, p.Account, p.Group, p.Name, p.Document)
 }
 
 // ListGroupPolicies lists a group's inline policies by name.
 func (db *DB) ListGroupPolicies(ctx context.Context, account, group string) (
 	[]store.GroupPolicy, error) {
-	ps, err := list(ctx, db.r, `SELECT account, group_name, name, document FROM group_policies
-WHERE account = ? AND group_name = ? ORDER BY name`,
-		[]any{account, group},
-		func(rows *sql.Rows, p *store.GroupPolicy) error {
-			return rows.Scan(&p.Account, &p.Group, &p.Name, &p.Document)
-		})
-	return ps, fail(err, "list policies of group %q in account %s", group, account)
+	return listInline(ctx, db, groups, account, group, func(p *store.GroupPolicy) []any {
+		return []any{&p.Account, &p.Group, &p.Name, &p.Document}
+	})
 }
 
 // AddUserToGroup makes user a member of group. It returns store.ErrNotFound
@@ -160,79 +145,39 @@ WHERE m.account = ? AND m.user_name = ? ORDER BY g.name`, []any{account, user}, 
 // AttachUserPolicy attaches the account's managed policy to a user. It
 // returns store.ErrNotFound when the user or the policy does not exist.
 func (db *DB) AttachUserPolicy(ctx context.Context, account, user, policy string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if err := needUser(ctx, tx, account, user); err != nil {
-			return err
-		}
-		if err := needManagedPolicy(ctx, tx, account, policy); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `
-INSERT INTO user_attached_policies (account, user_name, policy) VALUES (?, ?, ?)
-ON CONFLICT DO NOTHING`, account, user, policy)
-		return err
-	})
-	return fail(err, "attach policy %q to user %q in account %s", policy, user, account)
+	return db.attach(ctx, users, account, user, policy)
 }
 
 // DetachUserPolicy detaches a managed policy from a user. It returns
 // store.ErrNotFound when it is not attached.
 func (db *DB) DetachUserPolicy(ctx context.Context, account, user, policy string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		return remove(ctx, tx, `DELETE FROM user_attached_policies
-WHERE account = ? AND user_name = ? AND policy = ?`, account, user, policy)
-	})
-	return fail(err, "detach policy %q from user %q in account %s", policy, user, account)
+	return db.detach(ctx, users, account, user, policy)
 }
 
 // ListAttachedUserPolicies returns the managed policies attached to a user,
 // by name.
 func (db *DB) ListAttachedUserPolicies(ctx context.Context, account, user string) (
 	[]store.ManagedPolicy, error) {
-	ps, err := list(ctx, db.r, `SELECT `+managedColumns+` FROM user_attached_policies a
-JOIN managed_policies mp ON mp.account = a.account AND mp.name = a.policy
-WHERE a.account = ? AND a.user_name = ? ORDER BY mp.name`,
-		[]any{account, user}, scanManagedRows)
-	return ps, fail(err, "list policies attached to user %q in account %s", user, account)
+	return db.listAttached(ctx, users, account, user)
 }
 
 // AttachGroupPolicy attaches the account's managed policy to a group. It
 // returns store.ErrNotFound when the group or the policy does not exist.
 func (db *DB) AttachGroupPolicy(ctx context.Context, account, group, policy string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if err := needGroup(ctx, tx, account, group); err != nil {
-			return err
-		}
-		if err := needManagedPolicy(ctx, tx, account, policy); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `
-INSERT INTO group_attached_policies (account, group_name, policy) VALUES (?, ?, ?)
-ON CONFLICT DO NOTHING`, account, group, policy)
-		return err
-	})
-	return fail(err, "attach policy %q to group %q in account %s", policy, group, account)
+	return db.attach(ctx, groups, account, group, policy)
 }
 
 // DetachGroupPolicy detaches a managed policy from a group. It returns
 // store.ErrNotFound when it is not attached.
 func (db *DB) DetachGroupPolicy(ctx context.Context, account, group, policy string) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		return remove(ctx, tx, `DELETE FROM group_attached_policies
-WHERE account = ? AND group_name = ? AND policy = ?`, account, group, policy)
-	})
-	return fail(err, "detach policy %q from group %q in account %s", policy, group, account)
+	return db.detach(ctx, groups, account, group, policy)
 }
 
 // ListAttachedGroupPolicies returns the managed policies attached to a
 // group, by name.
 func (db *DB) ListAttachedGroupPolicies(ctx context.Context, account, group string) (
 	[]store.ManagedPolicy, error) {
-	ps, err := list(ctx, db.r, `SELECT `+managedColumns+` FROM group_attached_policies a
-JOIN managed_policies mp ON mp.account = a.account AND mp.name = a.policy
-WHERE a.account = ? AND a.group_name = ? ORDER BY mp.name`,
-		[]any{account, group}, scanManagedRows)
-	return ps, fail(err, "list policies attached to group %q in account %s", group, account)
+	return db.listAttached(ctx, groups, account, group)
 }
 
 // TagUser adds tags to a user, replacing the values of keys it has. It
@@ -296,20 +241,14 @@ WHERE account = ? AND user_name = ?`, []any{account, user},
 func needManagedPolicy(ctx context.Context, tx *sql.Tx, account, name string) error {
 	ok, err := exists(ctx, tx, `SELECT 1 FROM managed_policies WHERE account = ? AND name = ?`,
 		account, name)
-	if err == nil && !ok {
-		err = missing("managed policy %q in account %s", name, account)
-	}
-	return err
+	return orMissing(ok, err, "managed policy %q in account %s", name, account)
 }
 
 // needGroup returns store.ErrNotFound, wrapped, unless the group exists.
 func needGroup(ctx context.Context, tx *sql.Tx, account, group string) error {
 	ok, err := exists(ctx, tx, `SELECT 1 FROM iam_groups WHERE account = ? AND name = ?`,
 		account, group)
-	if err == nil && !ok {
-		err = missing("group %q in account %s", group, account)
-	}
-	return err
+	return orMissing(ok, err, "group %q in account %s", group, account)
 }
 
 // needUserAndGroup is needUser and needGroup.

@@ -193,39 +193,21 @@ func scanAccessKey(row interface{ Scan(...any) error }, k *store.AccessKey) erro
 // PutUserPolicy stores an inline user policy by account, user and name. It
 // returns store.ErrNotFound when the user does not exist.
 func (db *DB) PutUserPolicy(ctx context.Context, p store.UserPolicy) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		if err := needUser(ctx, tx, p.Account, p.User); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `
-INSERT INTO user_policies (account, user_name, name, document) VALUES (?, ?, ?, ?)
-ON CONFLICT (account, user_name, name) DO UPDATE SET document = excluded.document
-WHERE document IS NOT excluded.document`,
-			p.Account, p.User, p.Name, nonNil(p.Document))
-		return err
-	})
-	return fail(err, "put policy %q of user %q in account %s", p.Name, p.User, p.Account)
+	return db.putInline(ctx, users, p.Account, p.User, p.Name, p.Document)
 }
 
 // ListUserPolicies lists a user's inline policies by name.
 func (db *DB) ListUserPolicies(ctx context.Context, account, user string) (
 	[]store.UserPolicy, error) {
-	ps, err := list(ctx, db.r, `SELECT account, user_name, name, document FROM user_policies
-WHERE account = ? AND user_name = ? ORDER BY name`,
-		[]any{account, user},
-		func(rows *sql.Rows, p *store.UserPolicy) error {
-			return rows.Scan(&p.Account, &p.User, &p.Name, &p.Document)
-		})
-	return ps, fail(err, "list policies of user %q in account %s", user, account)
+	return listInline(ctx, db, users, account, user, func(p *store.UserPolicy) []any {
+		return []any{&p.Account, &p.User, &p.Name, &p.Document}
+	})
 }
 
 // needAccount returns store.ErrNotFound, wrapped, unless the account exists.
 func needAccount(ctx context.Context, tx *sql.Tx, account string) error {
 	ok, err := exists(ctx, tx, `SELECT 1 FROM accounts WHERE id = ?`, account)
-	if err == nil && !ok {
-		err = missing("account %s", account)
-	}
-	return err
+	return orMissing(ok, err, "account %s", account)
 }
 
 // needUser returns store.ErrNotFound, wrapped, unless the account exists and,
@@ -236,10 +218,7 @@ func needUser(ctx context.Context, tx *sql.Tx, account, user string) error {
 	}
 	ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE account = ? AND name = ?`,
 		account, user)
-	if err == nil && !ok {
-		err = missing("user %q in account %s", user, account)
-	}
-	return err
+	return orMissing(ok, err, "user %q in account %s", user, account)
 }
 
 // list runs query with args and scans each row into a new T.

@@ -133,10 +133,7 @@ func needTarget(ctx context.Context, tx *sql.Tx, target string) error {
 SELECT 1 FROM organization WHERE root_id = ?1
 UNION ALL SELECT 1 FROM ous WHERE id = ?1
 UNION ALL SELECT 1 FROM accounts WHERE id = ?1`, target)
-	if err == nil && !ok {
-		err = missing("root, OU or account %s", target)
-	}
-	return err
+	return orMissing(ok, err, "root, OU or account %s", target)
 }
 
 // needOrgPolicy returns store.ErrNotFound, wrapped, unless the policy is
@@ -147,8 +144,5 @@ func needOrgPolicy(ctx context.Context, tx *sql.Tx, t store.PolicyType, name str
 	}
 	ok, err := exists(ctx, tx, `SELECT 1 FROM org_policies WHERE type = ? AND name = ?`,
 		t, name)
-	if err == nil && !ok {
-		err = missing("%s %q", t, name)
-	}
-	return err
+	return orMissing(ok, err, "%s %q", t, name)
 }

@@ -169,3 +169,12 @@ func fail(err error, format string, args ...any) error {
 func missing(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrNotFound)
 }
+
+// orMissing returns err, the result of exists, or, when exists found no row,
+// what missing returns for format and args.
+func orMissing(ok bool, err error, format string, args ...any) error {
+	if err == nil && !ok {
+		return missing(format, args...)
+	}
+	return err
+}

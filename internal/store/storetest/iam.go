@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/troveproject/trove/internal/store"
@@ -59,14 +60,7 @@ func testGroups(t *testing.T, m store.Meta) {
 	for _, g := range []store.Group{ops, devs} {
 		must(t, "PutGroup", m.PutGroup(ctx(t), g))
 	}
-	got, err := m.GetGroup(ctx(t), account, "devs")
-	must(t, "GetGroup", err)
-	wantEqual(t, "GetGroup", got, devs)
-	_, err = m.GetGroup(ctx(t), other, "devs")
-	wantErr(t, "GetGroup in the wrong account", err, store.ErrNotFound)
-	list, err := m.ListGroups(ctx(t), account)
-	must(t, "ListGroups", err)
-	wantEqual(t, "ListGroups", list, []store.Group{devs, ops})
+	checkGetAndList(t, "Group", m.GetGroup, m.ListGroups, devs, "devs", []store.Group{devs, ops})
 
 	p := store.GroupPolicy{Account: account, Group: "devs", Name: "read", Document: doc("r")}
 	q := store.GroupPolicy{Account: account, Group: "devs", Name: "deploy", Document: doc("d")}
@@ -108,35 +102,20 @@ func testMemberships(t *testing.T, m store.Meta) {
 	wantEqual(t, "ListGroupsForUser after removal", gs, []store.Group{devs})
 }
 
-// attacher is the attach, detach and list methods of one kind of principal.
+// attacher is a kind of principal that managed policies attach to, with
+// the store's methods for it and the fixture principal the suite uses.
 type attacher struct {
-	name   string
-	attach func(m store.Meta, t *testing.T, policy string) error
-	detach func(m store.Meta, t *testing.T, policy string) error
-	list   func(m store.Meta, t *testing.T) ([]store.ManagedPolicy, error)
+	kind, name string
+	attach     func(store.Meta, context.Context, string, string, string) error
+	detach     func(store.Meta, context.Context, string, string, string) error
+	list       func(store.Meta, context.Context, string, string) ([]store.ManagedPolicy, error)
 }
 
 var attachers = []attacher{
-	{"user",
-		func(m store.Meta, t *testing.T, p string) error {
-			return m.AttachUserPolicy(ctx(t), account, "bob", p)
-		},
-		func(m store.Meta, t *testing.T, p string) error {
-			return m.DetachUserPolicy(ctx(t), account, "bob", p)
-		},
-		func(m store.Meta, t *testing.T) ([]store.ManagedPolicy, error) {
-			return m.ListAttachedUserPolicies(ctx(t), account, "bob")
-		}},
-	{"group",
-		func(m store.Meta, t *testing.T, p string) error {
-			return m.AttachGroupPolicy(ctx(t), account, "devs", p)
-		},
-		func(m store.Meta, t *testing.T, p string) error {
-			return m.DetachGroupPolicy(ctx(t), account, "devs", p)
-		},
-		func(m store.Meta, t *testing.T) ([]store.ManagedPolicy, error) {
-			return m.ListAttachedGroupPolicies(ctx(t), account, "devs")
-		}},
+	{"user", "bob", store.Meta.AttachUserPolicy, store.Meta.DetachUserPolicy,
+		store.Meta.ListAttachedUserPolicies},
+	{"group", "devs", store.Meta.AttachGroupPolicy, store.Meta.DetachGroupPolicy,
+		store.Meta.ListAttachedGroupPolicies},
 }
 
 // testAttachedPolicies checks managed policy attachments to users and
@@ -156,19 +135,20 @@ func testAttachedPolicies(t *testing.T, m store.Meta) {
 		must(t, "PutManagedPolicy", m.PutManagedPolicy(ctx(t), p))
 	}
 	for _, a := range attachers {
-		t.Run(a.name, func(t *testing.T) {
-			wantErr(t, "attach a missing policy", a.attach(m, t, "none"), store.ErrNotFound)
-			wantErr(t, "attach another account's policy", a.attach(m, t, "foreign"),
-				store.ErrNotFound)
+		t.Run(a.kind, func(t *testing.T) {
+			attach := func(p string) error { return a.attach(m, ctx(t), account, a.name, p) }
+			detach := func(p string) error { return a.detach(m, ctx(t), account, a.name, p) }
+			wantErr(t, "attach a missing policy", attach("none"), store.ErrNotFound)
+			wantErr(t, "attach another account's policy", attach("foreign"), store.ErrNotFound)
 			for _, p := range []string{"read", "admin", "read"} {
-				must(t, "attach", a.attach(m, t, p))
+				must(t, "attach", attach(p))
 			}
-			list, err := a.list(m, t)
+			list, err := a.list(m, ctx(t), account, a.name)
 			must(t, "list", err)
 			wantEqual(t, "list", list, []store.ManagedPolicy{admin, read})
-			must(t, "detach", a.detach(m, t, "admin"))
-			wantErr(t, "detach again", a.detach(m, t, "admin"), store.ErrNotFound)
-			list, err = a.list(m, t)
+			must(t, "detach", detach("admin"))
+			wantErr(t, "detach again", detach("admin"), store.ErrNotFound)
+			list, err = a.list(m, ctx(t), account, a.name)
 			must(t, "list", err)
 			wantEqual(t, "list after detach", list, []store.ManagedPolicy{read})
 		})

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/troveproject/trove/internal/store"
@@ -70,14 +71,25 @@ func testUsers(t *testing.T, m store.Meta) {
 	for _, u := range []store.User{bob, alice, carol} {
 		must(t, "PutUser", m.PutUser(ctx(t), u))
 	}
-	got, err := m.GetUser(ctx(t), account, "bob")
-	must(t, "GetUser", err)
-	wantEqual(t, "GetUser", got, bob)
-	_, err = m.GetUser(ctx(t), other, "bob")
-	wantErr(t, "GetUser in the wrong account", err, store.ErrNotFound)
-	list, err := m.ListUsers(ctx(t), account)
-	must(t, "ListUsers", err)
-	wantEqual(t, "ListUsers", list, []store.User{alice, bob})
+	checkGetAndList(t, "User", m.GetUser, m.ListUsers, bob, "bob", []store.User{alice, bob})
+}
+
+// checkGetAndList checks the Get and List methods of a record kept by
+// account and name: get finds want, named name, in account and not in the
+// other account, and list returns all for account. kind names the methods.
+func checkGetAndList[T any](t *testing.T, kind string,
+	get func(ctx context.Context, account, name string) (T, error),
+	list func(ctx context.Context, account string) ([]T, error),
+	want T, name string, all []T) {
+	t.Helper()
+	got, err := get(ctx(t), account, name)
+	must(t, "Get"+kind, err)
+	wantEqual(t, "Get"+kind, got, want)
+	_, err = get(ctx(t), other, name)
+	wantErr(t, "Get"+kind+" in the wrong account", err, store.ErrNotFound)
+	gotAll, err := list(ctx(t), account)
+	must(t, "List"+kind+"s", err)
+	wantEqual(t, "List"+kind+"s", gotAll, all)
 }
 
 // testAccessKeys checks root and user keys, and that they need their owner.
