@@ -6,6 +6,7 @@ package bucketpolicy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -39,8 +40,43 @@ func Validate(doc []byte, bucket string) (*policy.Policy, error) {
 		if err := checkResources(st, bucket); err != nil {
 			return nil, err
 		}
+		if err := checkApplies(st, p.Variables()); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
+}
+
+// checkApplies rejects, as S3 does, a statement with an action that applies
+// to none of its resources (s3:GetObject on the bucket's ARN, s3:ListBucket
+// on its objects): such a grant could never match.
+func checkApplies(st *policy.Statement, vars bool) error {
+	if st.NotAction() || st.NotResource() || slices.Contains(st.Resources(), "*") {
+		return nil
+	}
+	var types []s3catalog.ResourceType
+	for _, r := range st.Resources() {
+		types = append(types, s3catalog.TypesOf(r, vars)...)
+	}
+	for _, a := range st.Actions() {
+		if a == "*" || appliesToAny(s3catalog.Match(a), types) {
+			continue
+		}
+		return &policy.MalformedError{Msg: fmt.Sprintf(
+			"Action does not apply to any resource(s) in statement (%s: %q)", where(st), a)}
+	}
+	return nil
+}
+
+func appliesToAny(acts []s3catalog.Action, types []s3catalog.ResourceType) bool {
+	for _, a := range acts {
+		for _, t := range types {
+			if a.AppliesTo(t) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func where(st *policy.Statement) string {

@@ -38,6 +38,14 @@ func TestValidate(t *testing.T) {
 			"Policy has invalid resource"},
 		{"not s3", doc(`"s3:GetObject"`, `"arn:aws:iam::111111111111:root"`),
 			"Policy has invalid resource"},
+		{"object action on the bucket", doc(`"s3:GetObject"`, `"arn:aws:s3:::art"`),
+			`Action does not apply to any resource(s) in statement (statement "S": ` +
+				`"s3:GetObject")`},
+		{"bucket action on objects", doc(`["s3:GetObject","s3:ListBucket"]`,
+			`"arn:aws:s3:::art/*"`), `"s3:ListBucket"`},
+		{"pattern with one fitting action", doc(`"s3:Get*"`, `"arn:aws:s3:::art"`), ""},
+		{"NotResource is not checked", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
+			`"Principal":"*","Action":"s3:GetObject","NotResource":"arn:aws:s3:::art"}]}`, ""},
 		{"too big", doc(`"s3:GetObject"`, `"arn:aws:s3:::art/`+strings.Repeat("a", MaxSize)+`"`),
 			"Policies must not exceed 20480 bytes"},
 		{"not utf-8", doc(`"s3:GetObject"`, "\"arn:aws:s3:::art/\xff\""), "valid UTF-8"},

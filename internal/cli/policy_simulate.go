@@ -15,6 +15,7 @@ import (
 
 	"github.com/troveproject/trove/internal/iamapi"
 	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/s3catalog"
 	"github.com/troveproject/trove/internal/simulate"
 )
 
@@ -116,6 +117,7 @@ func runSimulate(ctx context.Context, s Streams, o simulateOptions) error {
 	if err != nil {
 		return err
 	}
+	warnUnknownActions(s.Err, o.actions)
 	var results []simulate.Result
 	if o.org != "" {
 		results, err = simulateOffline(ctx, o, keys)
@@ -158,7 +160,25 @@ func (o *simulateOptions) check() (policy.Context, error) {
 			simulate.ErrInvalidRequest.Error()+": "))
 	}
 	o.principal = arn
+	for _, a := range o.actions {
+		svc, name, ok := strings.Cut(a, ":")
+		if !ok || svc == "" || name == "" || strings.ContainsAny(a, "*? ") {
+			return nil, usageErrorf("--action %q: want an action name such as s3:GetObject", a)
+		}
+	}
 	return parseContext(o.context)
+}
+
+// warnUnknownActions names the S3 actions that do not exist: a policy that
+// names S3's actions never matches them, so a decision on one says little.
+func warnUnknownActions(w io.Writer, actions []string) {
+	for _, a := range actions {
+		if svc, _, _ := strings.Cut(a, ":"); strings.EqualFold(svc, "s3") {
+			if _, ok := s3catalog.Lookup(a); !ok {
+				fmt.Fprintf(w, "trove: warning: %s is not an S3 action\n", a)
+			}
+		}
+	}
 }
 
 func isAccountID(s string) bool {
@@ -182,6 +202,10 @@ func parseContext(flags []string) (policy.Context, error) {
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
 			return nil, usageErrorf("--context %q: want key=value[,value...] or key=", f)
+		}
+		if policy.DerivedKey(key) {
+			return nil, usageErrorf("--context %q: trove derives %s from the principal or "+
+				"the resource; it cannot be given", f, key)
 		}
 		old, _ := c.Get(key)
 		values := append([]string(nil), old...)

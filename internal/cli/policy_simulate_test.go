@@ -52,7 +52,7 @@ func TestSimulateOffline(t *testing.T) {
 			`allowed: allowed by identity-based policy "inline policy read-devtools-artifacts ` +
 				`of user delegate" statement 0 and resource-based policy "bucket policy of ` +
 				`devtools-artifacts" statement "Allow list access from the org" (cross-account)`,
-			`statement "Allow list access from the org" (Allow): applies, naming the caller`},
+			`statement "Allow list access from the org" (Allow): applies, naming everyone`},
 			args: []string{"--principal", delegateARN, "--action", "s3:GetObject",
 				"--resource", chartObject}},
 		{name: "delegate upload is denied with the reason", wantOut: []string{
@@ -113,6 +113,9 @@ func TestSimulateOffline(t *testing.T) {
 			"--action", "s3:PutObject", "--resource", chartObject, "--expect", "denied"}},
 		{name: "expect denied, not met", wantCode: 3, args: []string{"--principal", delegateARN,
 			"--action", "s3:GetObject", "--resource", chartObject, "--expect", "denied"}},
+		{name: "unknown S3 action warns", wantErr: "warning: s3:GetObjects is not an S3 action",
+			args: []string{"--principal", delegateARN, "--action", "s3:GetObjects",
+				"--resource", chartObject}},
 		{name: "unknown user", wantCode: 1, wantErr: "no such principal",
 			args: []string{"--principal", "arn:aws:iam::222222222222:user/ghost",
 				"--action", "s3:GetObject"}},
@@ -156,6 +159,10 @@ func TestSimulateUsage(t *testing.T) {
 		{"no action", offline(p...), "--action is required"},
 		{"bad context", offline(append(p, "--action", "s3:GetObject", "--context",
 			"aws:SourceIp")...), `--context "aws:SourceIp"`},
+		{"action without service", offline(append(p, "--action", "GetObject")...),
+			`--action "GetObject": want an action name`},
+		{"derived context key", offline(append(p, "--action", "s3:GetObject", "--context",
+			"aws:PrincipalOrgID=o-exampleorg")...), "trove derives aws:PrincipalOrgID"},
 		{"bad expect", offline(append(p, "--action", "s3:GetObject", "--expect", "yes")...),
 			`--expect "yes"`},
 		{"bad resource account", offline(append(p, "--action", "s3:GetObject",

@@ -158,7 +158,8 @@ func (c *Client) request(ctx context.Context, form url.Values) (*http.Request, e
 	}
 	creds, err := c.Credentials.Retrieve(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("iamapi: credentials: %w", err)
+		return nil, fmt.Errorf("iamapi: no credentials found to sign with: give --profile, "+
+			"or set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (%w)", err)
 	}
 	region, now := c.Region, time.Now
 	if region == "" {

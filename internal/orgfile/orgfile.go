@@ -186,12 +186,35 @@ func Parse(data []byte, dir string) (*File, error) {
 	dec.KnownFields(true)
 	var f File
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
+		return nil, fmt.Errorf("parse: %s", readableYAMLError(err))
 	}
 	if err := f.validate(dir); err != nil {
 		return nil, err
 	}
 	return &f, nil
+}
+
+// yamlTypeNames are the elements of the file each Go type decodes, for
+// errors that would otherwise name the type.
+var yamlTypeNames = map[string]string{
+	"orgfile.File": "the file's top level", "orgfile.Organization": "organization",
+	"orgfile.Unit": "a unit", "orgfile.Account": "an account",
+	"orgfile.ManagedPolicy": "a managed policy", "orgfile.Group": "a group",
+	"orgfile.AccessKey": "an access key", "orgfile.User": "a user",
+	"orgfile.Policy": "a policy", "orgfile.Bucket": "a bucket",
+}
+
+var yamlTypeRef = regexp.MustCompile(`in type (orgfile\.[A-Za-z]+)`)
+
+// readableYAMLError words the YAML decoder's error with the file's element
+// names ("field userz not found in an account") instead of Go's type names.
+func readableYAMLError(err error) string {
+	return yamlTypeRef.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		if name, ok := yamlTypeNames[m[len("in type "):]]; ok {
+			return "in " + name
+		}
+		return m
+	})
 }
 
 func (f *File) validate(dir string) error {

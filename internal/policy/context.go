@@ -63,6 +63,17 @@ const (
 	keyTagPrefix        = "aws:principaltag/"
 )
 
+// DerivedKey reports whether key (any case) is one the engine derives from
+// Request.Principal and the resource fields of Request, which Context cannot
+// set.
+func DerivedKey(key string) bool {
+	k := strings.ToLower(key)
+	if _, ok := derivedSlots[k]; ok {
+		return true
+	}
+	return k == keyOrgPaths || k == keyResourceOrgPaths || strings.HasPrefix(k, keyTagPrefix)
+}
+
 // Slots of env.one, the single-valued derived keys.
 const (
 	slotOrgID = iota

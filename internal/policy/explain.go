@@ -35,12 +35,17 @@ type StatementReport struct {
 	Effect  string
 	Applied bool
 	// Principal says how a resource-based statement named the caller:
-	// "caller", "role", "account" or "" when it did not (or has no Principal).
+	// "everyone" ("*"), "caller", "role", "account", or "" when it did not (or
+	// has no Principal).
 	Principal string
 	// Near reports a statement that did not apply although its action
 	// matched: a near miss, whose Misses say why.
 	Near   bool
 	Misses []Miss
+	// Absent lists, as written, the condition keys of a statement whose
+	// action matched that the request does not carry, leaving out the keys
+	// the engine derives from the principal and the resource.
+	Absent []string
 }
 
 // Miss is one element of a statement that did not match the request.
@@ -136,6 +141,9 @@ func (st *Statement) report(e *env) StatementReport {
 			r.Misses = append(r.Misses, Miss{Element: "Principal"})
 		}
 		r.Principal = principalWords[pm]
+		if st.principals.all && !st.notPrincipal {
+			r.Principal = "everyone"
+		}
 	}
 	if !st.matchAction(e) {
 		r.Misses = append(r.Misses, Miss{Element: pick(st.notAction, "NotAction", "Action")})
@@ -146,6 +154,9 @@ func (st *Statement) report(e *env) StatementReport {
 	}
 	for i := range st.conditions {
 		c := &st.conditions[i]
+		if _, present := e.lookup(c.key); !present && !DerivedKey(c.key) {
+			r.Absent = append(r.Absent, c.rawKey)
+		}
 		if !c.eval(e) {
 			vals, present := e.lookup(c.key)
 			r.Misses = append(r.Misses, Miss{Element: "Condition", Operator: c.name,
@@ -191,7 +202,11 @@ func (s StatementReport) write(b *strings.Builder) {
 	switch {
 	case s.Applied:
 		fmt.Fprintf(b, "    %s (%s): applies", name, s.Effect)
-		if s.Principal != "" {
+		switch s.Principal {
+		case "":
+		case "everyone":
+			b.WriteString(", naming everyone")
+		default:
 			fmt.Fprintf(b, ", naming the %s", s.Principal)
 		}
 		b.WriteString("\n")

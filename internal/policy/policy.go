@@ -220,6 +220,17 @@ func (s *Statement) Actions() []string { return s.actionText }
 // written.
 func (s *Statement) Resources() []string { return s.resourceText }
 
+// NotAction reports whether the statement lists NotAction rather than Action.
+func (s *Statement) NotAction() bool { return s.notAction }
+
+// NotResource reports whether the statement lists NotResource rather than
+// Resource.
+func (s *Statement) NotResource() bool { return s.notResource }
+
+// Variables reports whether the statement's document substitutes policy
+// variables (Version 2012-10-17).
+func (p *Policy) Variables() bool { return variables(p.Version) }
+
 // name is how messages and reasons refer to the statement: its Sid, quoted,
 // or its index when it has none.
 func (s *Statement) name() string { return stmtName(s.Sid, s.Index) }

@@ -234,10 +234,10 @@ func (l *linter) principal(st *stmt) {
 	where := at{stmt: st.index, path: st.path, off: st.node.off}
 	switch {
 	case (l.kind == policy.Identity || l.kind == policy.ServiceControl) && ok:
-		l.add(rulePrincipalNotAllowed, l.elemAt(st.index, m, st.path), "An "+
-			kindName(l.kind)+" names no principal: it applies to the principals it is "+
-			"attached to.", "Remove "+m.name+", or validate the document as a "+
-			"resource-based policy (--type resource).")
+		l.add(rulePrincipalNotAllowed, l.elemAt(st.index, m, st.path), article(kindName(l.kind))+
+			" names no principal: it applies to the principals it is attached to.",
+			"Remove "+m.name+", or validate the document as the resource-based policy "+
+				"(--type resource) or RCP (--type rcp) it may be.")
 		return
 	case l.kind == policy.Identity || l.kind == policy.ServiceControl:
 		return
@@ -269,6 +269,14 @@ func (l *linter) notPrincipal(st *stmt, m member) {
 }
 
 // kindName names a policy kind in a sentence.
+// article puts "A" or "An" before a name, as its first letter sounds.
+func article(name string) string {
+	if name != "" && strings.ContainsRune("aeiouAEIOU", rune(name[0])) {
+		return "An " + name
+	}
+	return "A " + name
+}
+
 func kindName(k policy.Kind) string {
 	switch k {
 	case policy.ServiceControl:

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3catalog"
 )
 
@@ -12,6 +13,20 @@ type typeSet map[s3catalog.ResourceType]bool
 
 func (s typeSet) meets(types []s3catalog.ResourceType) bool {
 	return slices.ContainsFunc(types, func(t s3catalog.ResourceType) bool { return s[t] })
+}
+
+// account is the pseudo type of s3catalog.AccountResource: what actions
+// without resource-level permissions are evaluated against.
+const account s3catalog.ResourceType = "(account)"
+
+// typesOf returns the resource types a Resource entry can match, account
+// included when it matches s3catalog.AccountResource.
+func (l *linter) typesOf(text string) []s3catalog.ResourceType {
+	types := s3catalog.TypesOf(text, l.vars)
+	if text != "*" && policy.WildcardMatch(text, s3catalog.AccountResource, false) {
+		types = append(types, account)
+	}
+	return types
 }
 
 // resourceTypes checks that each S3 action of a statement applies to one of
@@ -30,7 +45,7 @@ func (l *linter) resourceTypes(st *stmt, flagged map[string]bool) {
 			return
 		}
 		star = star || r.text == "*"
-		for _, t := range s3catalog.TypesOf(r.text, l.vars) {
+		for _, t := range l.typesOf(r.text) {
 			union[t] = true
 		}
 	}
@@ -57,7 +72,8 @@ func s3Actions(e entry) []s3catalog.Action {
 // fits reports whether one of the actions applies to one of the resources.
 func fits(acts []s3catalog.Action, star bool, union typeSet) bool {
 	for _, a := range acts {
-		if star || a.Resources != nil && union.meets(a.Resources) {
+		if star || a.Resources != nil && union.meets(a.Resources) ||
+			a.Resources == nil && union[account] {
 			return true
 		}
 	}
@@ -68,7 +84,8 @@ func (l *linter) typeMismatch(st *stmt, e entry, acts []s3catalog.Action) {
 	where := at{stmt: st.index, elem: st.action.m.name, path: e.path, off: e.n.off}
 	if len(acts) == 1 && acts[0].Resources == nil {
 		l.add(ruleTypeMismatch, where, quote(e.text)+" supports no resource-level "+
-			"permission: only Resource \"*\" matches it, and the statement has none.",
+			"permission: only Resource \"*\" (or \"arn:aws:s3:::*\") matches it, and the "+
+			"statement has neither.",
 			"Move "+quote(e.text)+" to a statement with \"Resource\": \"*\".")
 		return
 	}
@@ -98,7 +115,7 @@ func (l *linter) unusedResources(st *stmt) {
 		acts = append(acts, s3catalog.Match(e.text)...)
 	}
 	for _, r := range st.resource.entries {
-		types := s3catalog.TypesOf(r.text, l.vars)
+		types := l.typesOf(r.text)
 		set := typeSet{}
 		for _, t := range types {
 			set[t] = true
@@ -107,6 +124,9 @@ func (l *linter) unusedResources(st *stmt) {
 			continue
 		}
 		what := "is of no S3 resource type"
+		types = slices.DeleteFunc(types, func(t s3catalog.ResourceType) bool {
+			return t == account
+		})
 		sortTypes(types)
 		if len(types) > 0 {
 			what = "is " + typeNames(types)

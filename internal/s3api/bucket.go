@@ -13,6 +13,7 @@ import (
 
 	"github.com/troveproject/trove/internal/bucketpolicy"
 	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/s3catalog"
 	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/sigv4"
 	"github.com/troveproject/trove/internal/store"
@@ -48,7 +49,8 @@ func (h *Handler) listBuckets(rq *request) error {
 	if p.Anonymous {
 		return s3err.New(s3err.AccessDenied)
 	}
-	t := target{action: "s3:ListAllMyBuckets", resource: "*", owner: p.Account}
+	t := target{action: "s3:ListAllMyBuckets", resource: s3catalog.AccountResource,
+		owner: p.Account}
 	if err := h.authorize(rq, t, nil); err != nil {
 		return err
 	}

@@ -27,7 +27,8 @@ func TestListBuckets(t *testing.T) {
 		{"owner user", alice, devBuckets, ""},
 		{"other org account", prdRoot, []string{"prd-data"}, ""},
 		{"outside org user with s3:*", outsider, []string{"out-data"}, ""},
-		{"user without s3:ListAllMyBuckets", reader, nil, "AccessDenied"},
+		{"user granted on arn:aws:s3:::* as AWS's examples do", lister, devBuckets, ""},
+		{"user granted on a bucket pattern only", reader, nil, "AccessDenied"},
 	}
 	forModes(t, func(t *testing.T, e *env) {
 		for _, tt := range tests {

@@ -43,6 +43,7 @@ type principal struct{ id, secret string }
 var (
 	devRoot   = principal{"AKIATESTDEVROOT00001", "test/devtools-root/000000000000000000000"}
 	alice     = principal{"AKIATESTALICE0000001", "test/alice/00000000000000000000000000000"}
+	lister    = principal{"AKIATESTLISTER000001", "test/lister/0000000000000000000000000000"}
 	reader    = principal{"AKIATESTREADER000001", "test/reader/0000000000000000000000000000"}
 	named     = principal{"AKIATESTNAMED0000001", "test/named/00000000000000000000000000000"}
 	nobody    = principal{"AKIATESTNOBODY000001", "test/nobody/0000000000000000000000000000"}

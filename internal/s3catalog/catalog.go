@@ -18,6 +18,12 @@ import (
 	"strings"
 )
 
+// AccountResource is the resource trove evaluates S3 actions without
+// resource-level permissions against (s3:ListAllMyBuckets, ...). It matches
+// both "Resource": "*" and the "arn:aws:s3:::*" that AWS's own examples grant
+// s3:ListAllMyBuckets on, and no pattern naming a bucket.
+const AccountResource = "arn:aws:s3:::*"
+
 // ResourceType is a resource type of Amazon S3 as the Service Authorization
 // Reference names it.
 type ResourceType string

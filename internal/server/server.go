@@ -105,13 +105,23 @@ func (s *Stores) Close() error { return s.Meta.Close() }
 // created management account to out, never to the log.
 func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error {
 	cfg.defaults()
+	var file *orgfile.File
+	if cfg.ConfigFile != "" {
+		// Read and validate the file before the data directory is touched, so
+		// that a bad file leaves no empty store behind.
+		f, err := orgfile.Load(cfg.ConfigFile)
+		if err != nil {
+			return err
+		}
+		file = f
+	}
 	st, err := Open(ctx, cfg.DataDir, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if cfg.ConfigFile != "" {
-		if err := LoadOrgFile(ctx, st.Meta, cfg.ConfigFile, cfg.Region, log); err != nil {
+	if file != nil {
+		if err := applyOrgFile(ctx, st.Meta, file, cfg.ConfigFile, cfg.Region, log); err != nil {
 			return err
 		}
 	}
@@ -177,12 +187,17 @@ func LoadOrgFile(ctx context.Context, meta store.Meta, path, region string,
 	if err != nil {
 		return err
 	}
+	return applyOrgFile(ctx, meta, f, path, region, log)
+}
+
+func applyOrgFile(ctx context.Context, meta store.Meta, f *orgfile.File, path, region string,
+	log *slog.Logger) error {
 	ch, err := orgfile.Apply(ctx, meta, f, region)
 	if err != nil {
 		return err
 	}
 	log.Info("organization file applied", "file", path, "created", ch.Created,
-		"updated", ch.Updated)
+		"updated", ch.Updated, "removed", ch.Removed)
 	return nil
 }
 

@@ -3,7 +3,9 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -120,5 +122,24 @@ func TestNoCredentialsWhenListenFails(t *testing.T) {
 		DataDir: t.TempDir()}, &out, quiet)
 	if err == nil || !strings.Contains(err.Error(), "listen") || out.Len() != 0 {
 		t.Errorf("err %v, printed %q", err, out.String())
+	}
+}
+
+// TestBadConfigLeavesNoDataDir checks that an organization file that does not
+// load stops the start before the data directory is created.
+func TestBadConfigLeavesNoDataDir(t *testing.T) {
+	cfgFile := filepath.Join(t.TempDir(), "organization.yaml")
+	if err := os.WriteFile(cfgFile, []byte("organization: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	var out bytes.Buffer
+	err := server.Run(context.Background(), server.Config{Listen: "127.0.0.1:0",
+		DataDir: dir, ConfigFile: cfgFile}, &out, quiet)
+	if err == nil || !strings.Contains(err.Error(), "organization.yaml") {
+		t.Fatalf("err %v, want the file named", err)
+	}
+	if _, statErr := os.Stat(dir); !errors.Is(statErr, fs.ErrNotExist) || out.Len() != 0 {
+		t.Errorf("data dir: %v, printed %q", statErr, out.String())
 	}
 }

@@ -92,7 +92,7 @@ type StatementReport struct {
 	// not: see Misses) or NotForAction.
 	Result string `json:"result" xml:"Result"`
 	// Principal says how a resource-based statement named the caller:
-	// "caller", "role" or "account"; "" when it did not.
+	// "everyone", "caller", "role" or "account"; "" when it did not.
 	Principal string `json:"principal,omitempty" xml:"Principal,omitempty"`
 	Misses    []Miss `json:"misses,omitempty" xml:"Misses>member"`
 }
@@ -146,7 +146,7 @@ func newResult(in policy.Input, hideOrgs bool, withheld string) Result {
 		r.Matched = append(r.Matched, newMatch(ref, hideOrgs))
 	}
 	r.Policies = reports(x.Policies)
-	r.MissingContext = missingKeys(r.Policies)
+	r.MissingContext = missingKeys(x.Policies)
 	r.Text = x.String()
 	return r
 }
@@ -356,18 +356,18 @@ func statementReport(s policy.StatementReport) StatementReport {
 	return r
 }
 
-// missingKeys lists, once each and sorted, the condition keys near misses
-// tested and the request lacked.
-func missingKeys(ps []PolicyReport) []string {
+// missingKeys lists, once each and sorted, the condition keys that
+// statements for the action test and the request lacks (AWS's
+// MissingContextValues). Keys the engine derives are never missing.
+func missingKeys(ps []policy.PolicyReport) []string {
 	seen := map[string]bool{}
 	keys := []string{}
 	for _, p := range ps {
 		for _, s := range p.Statements {
-			for _, m := range s.Misses {
-				lower := strings.ToLower(m.Key)
-				if m.Element == "Condition" && !m.Present && !seen[lower] {
+			for _, k := range s.Absent {
+				if lower := strings.ToLower(k); !seen[lower] {
 					seen[lower] = true
-					keys = append(keys, m.Key)
+					keys = append(keys, k)
 				}
 			}
 		}

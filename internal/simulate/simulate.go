@@ -75,6 +75,9 @@ func (s *Simulator) Run(ctx context.Context, c *identity.Caller, req Request) ([
 	if len(req.Actions) == 0 {
 		return nil, fmt.Errorf("%w: no action to simulate", ErrInvalidRequest)
 	}
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
 	resources := req.Resources
 	if len(resources) == 0 {
 		resources = []string{"*"}
@@ -170,4 +173,24 @@ func cloneContext(c policy.Context) policy.Context {
 		out[k] = slices.Clone(v)
 	}
 	return out
+}
+
+// checkRequest rejects actions that are not of the form service:Action and
+// context keys the engine derives from the principal or the resource, which
+// a request cannot set.
+func checkRequest(req Request) error {
+	for _, a := range req.Actions {
+		svc, name, ok := strings.Cut(a, ":")
+		if !ok || svc == "" || name == "" || strings.ContainsAny(a, "*? ") {
+			return fmt.Errorf("%w: %q is not an action name of the form service:Action",
+				ErrInvalidRequest, a)
+		}
+	}
+	for k := range req.Context {
+		if policy.DerivedKey(k) {
+			return fmt.Errorf("%w: context key %q is derived from the principal or the "+
+				"resource and cannot be given", ErrInvalidRequest, k)
+		}
+	}
+	return nil
 }

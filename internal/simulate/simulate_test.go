@@ -75,8 +75,12 @@ func TestRunExample(t *testing.T) {
 		{name: "intruder outside the organization", principal: intruder,
 			action: "s3:GetObject", resource: chartObject, wantDecision: ImplicitDeny,
 			wantReason:  "no resource-based policy allows s3:GetObject",
-			wantMatched: []string{}, wantMissing: []string{"aws:PrincipalOrgID"},
+			wantMatched: []string{}, wantMissing: []string{}, // derived, never missing
 			wantDetails: true},
+		{name: "publisher upload without SSE lacks the key the deny tests",
+			principal: publisher, action: "s3:PutObject", resource: chartObject,
+			wantDecision: ExplicitDeny, wantReason: "DenyUnEncryptedObjectUploads",
+			wantMissing: []string{"s3:x-amz-server-side-encryption"}},
 		{name: "publisher upload with SSE", principal: publisher, action: "s3:PutObject",
 			resource: chartObject, ctx: sse, wantDecision: Allowed,
 			wantReason: "allowed by identity-based policy", wantAccount: "111111111111",
@@ -194,8 +198,22 @@ func TestRunPairs(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("results\n%q\nwant\n%q", got, want)
 	}
-	if _, err := s.Run(ctx, c, Request{}); !errors.Is(err, ErrInvalidRequest) {
-		t.Fatalf("no action: %v, want ErrInvalidRequest", err)
+	bad := []struct {
+		name string
+		req  Request
+	}{
+		{"no action", Request{}},
+		{"action without a service", Request{Actions: []string{"GetObject"}}},
+		{"action pattern", Request{Actions: []string{"s3:Get*"}}},
+		{"derived key in context", Request{Actions: []string{"s3:GetObject"},
+			Context: policy.Context{"aws:principalorgid": {"o-exampleorg"}}}},
+		{"derived tag key in context", Request{Actions: []string{"s3:GetObject"},
+			Context: policy.Context{"aws:PrincipalTag/team": {"a"}}}},
+	}
+	for _, b := range bad {
+		if _, err := s.Run(ctx, c, b.req); !errors.Is(err, ErrInvalidRequest) {
+			t.Errorf("%s: %v, want ErrInvalidRequest", b.name, err)
+		}
 	}
 }
 
