@@ -15,6 +15,23 @@ import (
 	"github.com/troveproject/trove/internal/s3catalog"
 )
 
+// ownerActions are the actions the bucket owner's root user keeps whatever
+// the bucket policy says, so that a policy that locks everyone out can be
+// repaired.
+var ownerActions = map[string]bool{
+	"s3:getbucketpolicy": true, "s3:putbucketpolicy": true, "s3:deletebucketpolicy": true,
+}
+
+// OwnerExempt reports whether the bucket policy takes no part in deciding
+// action for p on a bucket of account owner: AWS lets the bucket owner's
+// root user read, replace and delete the bucket policy whatever it says.
+// Only the bucket policy is left out: SCPs and RCPs still apply, as AWS
+// documents ("unless blocked by ... AWS Organizations policies").
+func OwnerExempt(p policy.Principal, action, owner string) bool {
+	return p.Type == policy.TypeAccount && p.Account == owner && owner != "" &&
+		ownerActions[strings.ToLower(action)]
+}
+
 // MaxSize is S3's limit on a bucket policy's size in bytes.
 const MaxSize = 20 * 1024
 

@@ -176,9 +176,47 @@ func (c *condition) addValue(v string, vars bool) bool {
 	return true
 }
 
+// parseNumber reads a decimal number: an optional sign, digits with an
+// optional fraction, and an optional exponent. Go's other forms (hex,
+// underscores, Inf, NaN) and surrounding spaces are not numbers in a policy.
 func parseNumber(s string) (float64, bool) {
-	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	return n, err == nil && !math.IsNaN(n) && !math.IsInf(n, 0)
+	if !decimalNumber(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	return n, err == nil && !math.IsInf(n, 0)
+}
+
+func decimalNumber(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // dateLayouts are the ISO 8601 forms AWS documents, plus its basic form.

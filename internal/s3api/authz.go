@@ -3,7 +3,9 @@ package s3api
 import (
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/troveproject/trove/internal/bucketpolicy"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
@@ -34,13 +36,6 @@ func objectTarget(action string, b store.Bucket, key string) target {
 
 func bucketARN(name string) string { return "arn:aws:s3:::" + name }
 
-// bucketPolicyActions are the actions the bucket owner's root user keeps
-// whatever the bucket policy says, so that a policy that locks everyone out
-// can be repaired.
-var bucketPolicyActions = map[string]bool{
-	"s3:GetBucketPolicy": true, "s3:PutBucketPolicy": true, "s3:DeleteBucketPolicy": true,
-}
-
 // authorize decides whether rq's caller may perform t, with extra request
 // condition keys, records the decision on rq for the access log (with the
 // full explanation when it denies), and returns AccessDenied unless the
@@ -54,23 +49,38 @@ func (h *Handler) authorize(rq *request, t target, extra policy.Context) error {
 		h.observe(rq.op, t.action, in.Request.Context)
 	}
 	rq.action, rq.resource = t.action, t.resource
-	if exempt {
-		rq.verdict = &verdict{effect: policy.Allow, reason: ownerPolicyExemption}
-		return nil
-	}
 	d := policy.Evaluate(in)
 	rq.verdict = &verdict{effect: d.Effect}
 	if d.Effect == policy.Allow {
+		if exempt {
+			rq.verdict.reason = ownerPolicyExemption
+		}
 		return nil
 	}
 	x := policy.Explain(in)
-	rq.verdict.reason, rq.verdict.explain = x.Reason, x.String()
+	rq.verdict.reason, rq.verdict.explain = x.Reason, capExplain(x.String())
 	return s3err.Newf(s3err.AccessDenied, "%s", denialMessage(rq, t, d))
 }
 
 // ownerPolicyExemption is the log's reason for the bucket owner's standing
 // right to manage the bucket policy.
-const ownerPolicyExemption = "the bucket owner's root user may always manage the bucket policy"
+const ownerPolicyExemption = "the bucket owner's root user may always manage the bucket " +
+	"policy: only SCPs and RCPs can stop it"
+
+// maxExplain caps the explanation an access log line carries, so that a
+// large policy cannot make every denied request write kilobytes of log.
+const maxExplain = 4096
+
+// capExplain cuts an explanation to maxExplain bytes, at a line end, saying
+// how much was left out. `trove policy simulate` gives the whole of it.
+func capExplain(s string) string {
+	if len(s) <= maxExplain {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:maxExplain], '\n') + 1
+	return s[:cut] + fmt.Sprintf("  ... %d more bytes: run trove policy simulate for all of it\n",
+		len(s)-cut)
+}
 
 // verdict is what the access log says of a request's authorization.
 type verdict struct {
@@ -81,22 +91,19 @@ type verdict struct {
 
 // allowed reports whether rq's caller may perform t, recording nothing.
 func (h *Handler) allowed(rq *request, t target) (bool, error) {
-	in, exempt, err := h.input(rq, t, targetKeys(t, nil))
+	in, _, err := h.input(rq, t, targetKeys(t, nil))
 	if err != nil {
 		return false, err
 	}
-	return exempt || policy.Evaluate(in).Effect == policy.Allow, nil
+	return policy.Evaluate(in).Effect == policy.Allow, nil
 }
 
 // input builds the evaluation of t for rq's caller. exempt reports the bucket
-// owner's root user managing the bucket policy, which AWS always allows so
-// that a policy that locks everyone out can be repaired.
+// owner's root user managing the bucket policy, whose evaluation leaves the
+// bucket policy out (bucketpolicy.OwnerExempt).
 func (h *Handler) input(rq *request, t target, extra policy.Context) (
 	in policy.Input, exempt bool, err error) {
-	p := rq.caller.Principal
-	if p.Type == policy.TypeAccount && p.Account == t.owner && bucketPolicyActions[t.action] {
-		return in, true, nil
-	}
+	exempt = bucketpolicy.OwnerExempt(rq.caller.Principal, t.action, t.owner)
 	// The owner's scope: its organization and RCPs. An owner the store does
 	// not hold (none for an anonymous ListAllMyBuckets) is outside any.
 	scope := identity.Scope{Account: t.owner}
@@ -107,7 +114,7 @@ func (h *Handler) input(rq *request, t target, extra policy.Context) (
 		}
 	}
 	var res *policy.Source
-	if t.policy != nil {
+	if t.policy != nil && !exempt {
 		bp, err := h.cfg.Directory.Parse(t.policy, policy.Resource)
 		if err != nil {
 			return in, false, fmt.Errorf("s3api: stored bucket policy: %w", err)
@@ -117,7 +124,7 @@ func (h *Handler) input(rq *request, t target, extra policy.Context) (
 	}
 	req := policy.Request{Action: t.action, Resource: t.resource, ResourceAccount: t.owner,
 		Context: h.requestContext(rq, extra)}
-	return rq.caller.Input(req, res, scope), false, nil
+	return rq.caller.Input(req, res, scope), exempt, nil
 }
 
 // denialMessage says, as AWS's newer messages do, who was denied what and

@@ -1,11 +1,13 @@
 package s3api_test
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +58,7 @@ func newOrgEnv(t *testing.T, m mode) *env {
 type orgCase struct {
 	name    string
 	who     principal
-	op      string // get, put or list
+	op      string // get, put, list or getpolicy
 	bucket  string
 	allowed bool
 	// deniedBy, for a denial, is a phrase the AccessDenied message carries.
@@ -78,6 +80,12 @@ func TestOrganizationPolicies(t *testing.T) {
 		{"no SCP on the account", grdSandboxRoot, "list", "guard-sandbox", false,
 			"no service control policy"},
 		{"no SCP on the management account", grdMgmtRoot, "put", "guard-mgmt", true, ""},
+		// The owner's root user manages its bucket policy whatever the policy
+		// says, but SCPs still bind it.
+		{"owner root reads its bucket policy", grdDevRoot, "getpolicy", "guard-public", true,
+			""},
+		{"SCPs bind the owner root's policy rights", grdSandboxRoot, "getpolicy",
+			"guard-sandbox", false, "no service control policy"},
 		// The root's RCP denies principals outside the organization, even
 		// where the bucket policy lets anyone read.
 		{"RCP stops an outsider", grdOutsider, "get", "guard-public", false,
@@ -126,6 +134,8 @@ func runOrgCase(t *testing.T, e *env, tc orgCase) {
 			Key: aws.String("from-test"), Body: strings.NewReader("x")})
 	case "list":
 		_, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(tc.bucket)})
+	case "getpolicy":
+		_, err = c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(tc.bucket)})
 	default:
 		t.Fatalf("unknown op %s", tc.op)
 	}
@@ -204,4 +214,49 @@ func BenchmarkAuthorizeGuardrails(b *testing.B) {
 	for b.Loop() {
 		send(http.MethodHead, "charts/chart.tgz", operator, http.StatusOK)
 	}
+}
+
+// TestDenialExplainedInAccessLog checks that the access log line of a denied
+// request carries its request id, the reason and the full explanation, near
+// misses included, while the caller's message names only the kind of policy.
+func TestDenialExplainedInAccessLog(t *testing.T) {
+	var logBuf syncBuffer
+	st := testutil.Stores(t, "testdata/org-guardrails.yaml")
+	e := &env{stores: st}
+	e.h = s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs,
+		Directory: identity.New(st.Meta), Logger: slog.New(slog.NewTextHandler(tlog{t}, nil)),
+		AccessLog: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	e.start(t, modes[0])
+	put(t, e.s3(grdDevRoot), "guard-public", "readme", "public")
+	_, err := get(e.s3(grdOutsider), "guard-public", "readme")
+	wantDenied(t, err, "with an explicit deny in a resource control policy")
+	if strings.Contains(err.Error(), "OnlyOurOrganization") {
+		t.Errorf("the caller's message names the statement: %v", err)
+	}
+	log := logBuf.String()
+	for _, want := range []string{"decision=\"explicitly denied\"",
+		`reason="explicit deny in resource control policy \"org-only\"`,
+		`statement \"OnlyOurOrganization\" (Deny): applies`, "request_id="} {
+		if !strings.Contains(log, want) {
+			t.Errorf("access log lacks %s:\n%s", want, log)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer that handlers on several goroutines may write.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

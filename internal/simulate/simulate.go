@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/troveproject/trove/internal/bucketpolicy"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/store"
@@ -110,6 +111,11 @@ func (s *Simulator) one(ctx context.Context, c *identity.Caller, req Request, ac
 		account = c.Principal.Account
 	}
 	res, withheld := req.ResourcePolicy, ""
+	if bucketpolicy.OwnerExempt(c.Principal, action, account) {
+		// The server leaves the bucket policy out here too: only SCPs and
+		// RCPs can stop the owner's root user managing it.
+		res, found = nil, false
+	}
 	if res == nil && found && b.Policy != nil {
 		res, withheld, err = s.storedPolicy(b, req.Stored)
 		if err != nil {
