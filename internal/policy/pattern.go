@@ -38,6 +38,7 @@ type template struct {
 func compileTemplate(s string, wild, vars, lower bool) template {
 	var t template
 	var lit strings.Builder
+	var braces *braceIndex
 	flush := func() {
 		if lit.Len() > 0 {
 			t.toks = append(t.toks, token{kind: tokLit, text: lit.String()})
@@ -53,7 +54,10 @@ func compileTemplate(s string, wild, vars, lower bool) template {
 			t.toks = append(t.toks, token{kind: wildKind(c)})
 			i++
 		case vars && strings.HasPrefix(s[i:], "${"):
-			tok, n := parseVariable(s[i:])
+			if braces == nil {
+				braces = newBraceIndex(s)
+			}
+			tok, n := parseVariable(s[i:], braces.closing(i))
 			if n == 0 { // unterminated: literal text
 				lit.WriteString("${")
 				i += 2
@@ -104,13 +108,12 @@ func joinLits(toks []token) string {
 	return b.String()
 }
 
-// parseVariable parses the variable at the start of s, which begins "${". It
-// returns the token and the bytes consumed, or n == 0 when no closing brace
-// ends it. The escapes ${*}, ${?} and ${$} come back as literal tokens. A
+// parseVariable parses the variable at the start of s, which begins "${" and
+// whose closing brace is at end (-1 when none). It returns the token and the
+// bytes consumed, or n == 0 when no closing brace ends it. The escapes ${*}, ${?} and ${$} come back as literal tokens. A
 // variable whose inside is not `key` or `key, 'default'` becomes a tokVar with
 // an empty key, which never resolves.
-func parseVariable(s string) (tok token, n int) {
-	end := closingBrace(s)
+func parseVariable(s string, end int) (tok token, n int) {
 	if end < 0 {
 		return token{}, 0
 	}
@@ -135,21 +138,46 @@ func parseVariable(s string) (tok token, n int) {
 	return tok, end + 1
 }
 
-// closingBrace finds the } that closes the variable at the start of s,
-// skipping any inside a quoted default.
-func closingBrace(s string) int {
-	quoted := false
-	for i := 2; i < len(s); i++ {
-		switch s[i] {
-		case '\'':
-			quoted = !quoted
-		case '}':
-			if !quoted {
-				return i
+// braceIndex finds, in one string, the brace that closes a variable: for
+// each position and quote state, the next } that is not inside a quoted
+// default. Built once per string in linear time, it keeps a value with many
+// unterminated "${" from costing quadratic time.
+type braceIndex struct {
+	next [2][]int32 // [quoted][position]: index of the next closing }, -1 when none
+}
+
+func newBraceIndex(s string) *braceIndex {
+	n := len(s)
+	b := &braceIndex{}
+	b.next[0], b.next[1] = make([]int32, n+1), make([]int32, n+1)
+	b.next[0][n], b.next[1][n] = -1, -1
+	for p := n - 1; p >= 0; p-- {
+		for q := 0; q < 2; q++ {
+			switch {
+			case s[p] == '\'':
+				b.next[q][p] = b.next[1-q][p+1]
+			case s[p] == '}' && q == 0:
+				b.next[q][p] = int32(p)
+			default:
+				b.next[q][p] = b.next[q][p+1]
 			}
 		}
 	}
-	return -1
+	return b
+}
+
+// closing returns the position, relative to i, of the brace closing the
+// variable that starts at i with "${", or -1 when none does.
+func (b *braceIndex) closing(i int) int {
+	start := i + 2
+	if start >= len(b.next[0]) {
+		return -1
+	}
+	end := b.next[0][start]
+	if end < 0 {
+		return -1
+	}
+	return int(end) - i
 }
 
 // unquoteDefault reads 'text' where ” stands for one quote.
