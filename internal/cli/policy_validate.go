@@ -2,8 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -123,15 +125,21 @@ func readPolicy(in io.Reader, file string) (doc []byte, name string, err error) 
 			return nil, name, err
 		}
 		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			return nil, name, fmt.Errorf("%s is a directory, not a policy file", name)
+		}
 		in = f
 	}
 	doc, err = io.ReadAll(io.LimitReader(in, validateMaxInput+1))
-	if err != nil {
+	var pathErr *fs.PathError
+	switch {
+	case errors.As(err, &pathErr):
+		return nil, name, err // it names the file already
+	case err != nil:
 		return nil, name, fmt.Errorf("read %s: %w", name, err)
-	}
-	if len(doc) > validateMaxInput {
-		return nil, name, fmt.Errorf("%s is larger than %d bytes; no policy is", name,
-			validateMaxInput)
+	case len(doc) > validateMaxInput:
+		return nil, name, fmt.Errorf("%s is larger than %d bytes, far beyond any policy AWS "+
+			"accepts (the largest, bucket policies, take 20 KB)", name, validateMaxInput)
 	}
 	return doc, name, nil
 }

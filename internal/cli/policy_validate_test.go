@@ -75,6 +75,9 @@ func TestPolicyValidateExitCodes(t *testing.T) {
 			"TROVE_JSON"},
 		{"unknown flag", cleanPolicy, []string{"--strict"}, nil, 2, "unknown flag"},
 		{"no file", "", []string{"none"}, nil, 2, "no such file"},
+		{"a directory", "", []string{"dir"}, nil, 2, "is a directory, not a policy file"},
+		{"too large", strings.Repeat(" ", validateMaxInput+1), []string{"-"}, nil, 2,
+			"larger than 1048576 bytes, far beyond any policy AWS accepts"},
 		{"two files", cleanPolicy, []string{"a", "b"}, nil, 2, "accepts 1 arg"},
 	}
 	for _, tc := range tests {
@@ -83,11 +86,15 @@ func TestPolicyValidateExitCodes(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			args := tc.args
-			if !slices.Contains(args, "-") && tc.name != "no file" && tc.name != "two files" {
+			if !slices.Contains(args, "-") && tc.name != "no file" && tc.name != "two files" &&
+				tc.name != "a directory" {
 				args = append(args, writePolicy(t, tc.doc))
 			}
-			if tc.name == "no file" {
+			switch tc.name {
+			case "no file":
 				args = []string{filepath.Join(t.TempDir(), "none.json")}
+			case "a directory":
+				args = []string{t.TempDir()}
 			}
 			code, out, errs := runValidateCmd(t, tc.doc, args...)
 			if code != tc.want || !strings.Contains(errs, tc.wantErr) {

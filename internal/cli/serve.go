@@ -17,11 +17,19 @@ func newServe(s Streams) *cobra.Command {
 		Short: "Serve the S3 API from the embedded store",
 		Long: "Serve the S3 API. With no flags, trove keeps its data under ./trove-data\n" +
 			"(SQLite metadata, object bytes in files) and listens on 127.0.0.1:9000. On\n" +
-			"first start it creates a management account and prints its root key once.",
+			"first start it creates a management account and prints its root key once.\n\n" +
+			"With --tls-cert and --tls-key, trove serves HTTPS (TLS 1.2 and later) on\n" +
+			"--listen, and aws:SecureTransport is true for its requests. Behind a proxy\n" +
+			"that terminates TLS, every request is plain HTTP to trove: X-Forwarded-Proto\n" +
+			"is ignored, since any client could send it.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := bindEnv(cmd.Flags()); err != nil {
 				return err
+			}
+			if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+				return usageErrorf("--tls-cert and --tls-key (or TROVE_TLS_CERT and " +
+					"TROVE_TLS_KEY) go together: give both to serve HTTPS, or neither")
 			}
 			log, err := newLogger(s.Err, level, format)
 			if err != nil {
@@ -40,6 +48,9 @@ func newServe(s Streams) *cobra.Command {
 		"region of buckets that name none (the organization file's and anonymous requests')")
 	fs.StringSliceVar(&cfg.Domains, "domain", []string{"localhost"},
 		"domains for virtual-host-style addressing: <bucket>.<domain>")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "",
+		"PEM certificate chain (leaf first); with --tls-key, serve HTTPS")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	fs.StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&format, "log-format", "text", "log format: text or json")
 	annotateEnv(fs)

@@ -32,15 +32,9 @@ func (l *linter) condAt(st *stmt, c *cond) at {
 }
 
 func (l *linter) unknownKey(st *stmt, c *cond) {
-	var names []string
-	for _, list := range [][]s3catalog.Key{s3catalog.GlobalKeys(), s3catalog.S3Keys()} {
-		for _, k := range list {
-			names = append(names, k.Name)
-		}
-	}
 	fix := "Use a key AWS defines; see the global condition keys and the condition keys " +
 		"of Amazon S3."
-	if near := nearest(c.key, names); near != "" {
+	if near := nearest(c.key, keyNames()); near != "" {
 		fix = "Did you mean " + near + "?"
 	}
 	l.add(ruleUnknownKey, l.condAt(st, c), quote(c.key)+" is not a condition key AWS "+
@@ -117,35 +111,46 @@ func operatorHint(t s3catalog.KeyType) string {
 // keyApplies checks that S3 keys, and the global tag keys that S3 actions
 // list, are supported by one of the statement's actions.
 func (l *linter) keyApplies(st *stmt, c *cond) {
-	if st.action == nil || st.action.not {
+	if !l.keyUnsupported(st, c.key) {
 		return
 	}
-	low := strings.ToLower(c.key)
+	l.add(ruleKeyNotApplicable, l.condAt(st, c), quote(c.key)+" is supported by none of "+
+		"the statement's actions, so their requests never carry it.", "Move the condition "+
+		"to a statement whose actions support it"+supporters(c.key)+", or remove it.")
+}
+
+// keyUnsupported reports whether key is an S3 key, or a global tag key that
+// S3 actions list, that none of the statement's actions supports. It is
+// false whenever it cannot tell: NotAction, "*", an invalid action, or
+// (for a tag key) an action of another service.
+func (l *linter) keyUnsupported(st *stmt, key string) bool {
+	if st.action == nil || st.action.not {
+		return false
+	}
+	low := strings.ToLower(key)
 	tagKey := strings.HasPrefix(low, "aws:requesttag/") ||
 		strings.HasPrefix(low, "aws:resourcetag/") || low == "aws:tagkeys"
 	if !strings.HasPrefix(low, "s3:") && !tagKey {
-		return
+		return false
 	}
 	var acts []s3catalog.Action
 	allS3 := true
 	for _, e := range st.action.entries {
 		if e.text == "*" || !e.valid {
-			return
+			return false
 		}
 		allS3 = allS3 && service(e.text) == "s3"
 		acts = append(acts, s3Actions(e)...)
 	}
 	if tagKey && !allS3 || len(acts) == 0 && allS3 {
-		return
+		return false
 	}
 	for _, a := range acts {
-		if a.Supports(c.key) {
-			return
+		if a.Supports(key) {
+			return false
 		}
 	}
-	l.add(ruleKeyNotApplicable, l.condAt(st, c), quote(c.key)+" is supported by none of "+
-		"the statement's actions, so their requests never carry it.", "Move the condition "+
-		"to a statement whose actions support it"+supporters(c.key)+", or remove it.")
+	return true
 }
 
 // supporters names a few S3 actions that support a key.

@@ -168,8 +168,8 @@ func (l *linter) conditionValues(st *stmt, c *cond, k member) bool {
 		}
 		if n.kind == jsonObject || n.kind == jsonArray || n.kind == jsonNull {
 			l.add(ruleInvalidValue, at{stmt: st.index, elem: "Condition", path: path,
-				off: n.off}, "Condition value "+describe(n)+" is not a string, number or "+
-				"boolean.", "Write each value as a string.")
+				off: n.off}, "A condition value is "+describeType(n)+", not a string, "+
+				"number or boolean.", "Write each value as a string.")
 			return false
 		}
 		c.values = append(c.values, entry{text: n.text, n: n, path: path, valid: true})

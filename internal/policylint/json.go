@@ -68,22 +68,30 @@ const maxDepth = 200
 // accepts what encoding/json accepts (invalid UTF-8 and lone surrogates
 // become U+FFFD) so that its verdict matches the policy parser's.
 func parseJSON(doc []byte) (*node, *jsonError) {
-	p := &jsonParser{s: doc}
+	n, _, err := readJSON(doc)
+	return n, err
+}
+
+// readJSON is parseJSON that also returns the offset of the first \u escape
+// of half a surrogate pair without its other half, or -1 when there is none.
+func readJSON(doc []byte) (root *node, lone int, err *jsonError) {
+	p := &jsonParser{s: doc, lone: -1}
 	p.space()
 	n, err := p.value(0)
 	if err != nil {
-		return nil, err
+		return nil, p.lone, err
 	}
 	p.space()
 	if p.i < len(p.s) {
-		return nil, p.fail("unexpected %s after the JSON value", p.char())
+		return nil, p.lone, p.fail("unexpected %s after the JSON value", p.char())
 	}
-	return n, nil
+	return n, p.lone, nil
 }
 
 type jsonParser struct {
-	s []byte
-	i int
+	s    []byte
+	i    int
+	lone int // offset of the first lone surrogate escape, or -1
 }
 
 func (p *jsonParser) fail(format string, args ...any) *jsonError {
@@ -250,6 +258,7 @@ func (p *jsonParser) str() (string, *jsonError) {
 }
 
 func (p *jsonParser) escape(b *strings.Builder) *jsonError {
+	start := p.i
 	p.i++
 	if p.i >= len(p.s) {
 		return p.fail("unexpected end of input in a string")
@@ -269,7 +278,9 @@ func (p *jsonParser) escape(b *strings.Builder) *jsonError {
 		return p.fail("invalid \\u escape in a string")
 	}
 	if utf16.IsSurrogate(r) {
-		r = p.lowSurrogate(r)
+		if r = p.lowSurrogate(r); r == utf8.RuneError && p.lone < 0 {
+			p.lone = start
+		}
 	}
 	b.WriteRune(r)
 	return nil
@@ -360,12 +371,13 @@ func (p *jsonParser) literal() (*node, *jsonError) {
 }
 
 // position returns the 1-based line and column of a byte offset; columns
-// count characters, not bytes.
+// count characters, not bytes. A line ends at LF, CR LF, or a CR alone.
 func position(doc []byte, off int) (line, col int) {
 	off = min(max(off, 0), len(doc))
 	line, start := 1, 0
 	for i := 0; i < off; i++ {
-		if doc[i] == '\n' {
+		switch {
+		case doc[i] == '\n', doc[i] == '\r' && (i+1 >= len(doc) || doc[i+1] != '\n'):
 			line, start = line+1, i+1
 		}
 	}

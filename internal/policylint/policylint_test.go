@@ -144,6 +144,59 @@ func TestValidate(t *testing.T) {
 			[]string{"INVALID_CONDITION_VALUE"}},
 		{"an operator without keys", policy.Identity, doc(`{"Effect":"Allow",` + getArt +
 			`,"Condition":{"StringEquals":{}}}`), []string{"EMPTY_LIST"}},
+		{"escapes and defaults are fine", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::a/${*}${?}${$}/` +
+			`${aws:username, 'it''s nobody'}/${ aws:PrincipalTag/team }/*"}`), nil},
+		{"a variable of a List key on List", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:ListBucket","Resource":"arn:aws:s3:::a","Condition":` +
+			`{"StringEquals":{"s3:delimiter":"${s3:prefix}"}}}`), nil},
+		{"other services' variables are not judged", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::a/${ec2:SourceInstanceARN}/*"}`),
+			nil},
+		{"variables are text in 2008-10-17", policy.Identity, `{"Version":"2008-10-17",` +
+			`"Statement":[{"Effect":"Allow","Action":"s3:GetObject",` +
+			`"Resource":"arn:aws:s3:::a/${}/${aws:TagKeys}/${"}]}`,
+			[]string{"OLD_VERSION", "VARIABLE_IN_OLD_VERSION"}},
+		{"every bad variable of a value", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::a/${ }/${aws:TagKeys, 'x'}/` +
+			`${aws:nope}/${s3:max-keys}/${aws:username"}`),
+			// Findings at one place come in the order of their codes.
+			[]string{"INVALID_POLICY_VARIABLE", "MULTIVALUED_POLICY_VARIABLE",
+				"POLICY_VARIABLE_NOT_APPLICABLE", "UNKNOWN_POLICY_VARIABLE",
+				"UNTERMINATED_POLICY_VARIABLE"}},
+		{"one finding per kind of mistake in a value", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::a/${}/${ }/${aws:nope}/${aws:nah}"}`),
+			[]string{"INVALID_POLICY_VARIABLE", "UNKNOWN_POLICY_VARIABLE"}},
+		{"the scan ends at an unterminated variable", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::a/${aws:nope}/${'/${}"}`),
+			[]string{"UNKNOWN_POLICY_VARIABLE", "UNTERMINATED_POLICY_VARIABLE"}},
+		{"variables in Arn condition values", policy.Resource, doc(`{"Effect":"Deny",` +
+			`"Principal":"*","Action":"s3:*","Resource":"*","Condition":{"ArnNotLike":` +
+			`{"aws:PrincipalArn":"arn:aws:iam::${aws:CalledVia}:role/*"}}}`),
+			[]string{"MULTIVALUED_POLICY_VARIABLE"}},
+		{"no variables in Numeric values", policy.Identity, doc(`{"Effect":"Allow",` + getArt +
+			`,"Condition":{"NumericLessThan":{"aws:EpochTime":"1893456000"}}}`), nil},
+		{"invalid UTF-8 in an SCP", policy.ServiceControl, "{\"Version\":\"2012-10-17\"," +
+			"\"Statement\":[{\"Sid\":\"a\xc3\",\"Effect\":\"Deny\",\"Action\":\"*\"," +
+			"\"Resource\":\"*\"}]}", []string{"INVALID_ENCODING"}},
+		{"a lone low surrogate in an RCP", policy.ResourceControl, doc(`{"Effect":"Deny",` +
+			`"Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::a\udc00/*"}`),
+			[]string{"INVALID_ENCODING"}},
+		{"a high surrogate twice", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::a/\ud83d\ud83d"}`),
+			[]string{"INVALID_ENCODING"}},
+		{"a whole surrogate pair", policy.Identity, doc(`{"Effect":"Allow",` +
+			`"Action":"s3:GetObject","Resource":"arn:aws:s3:::a/\ud83d\ude00"}`), nil},
+		{"an SCP at the limit", policy.ServiceControl, sized(5120, false), nil},
+		{"an SCP over the limit", policy.ServiceControl, sized(5121, false),
+			[]string{"POLICY_TOO_LARGE"}},
+		{"an RCP over the limit", policy.ResourceControl, sized(5121, true),
+			[]string{"POLICY_TOO_LARGE"}},
+		{"an identity policy at the limit", policy.Identity, sized(6144, false), nil},
+		{"an identity policy over the limit", policy.Identity, sized(6145, false),
+			[]string{"POLICY_TOO_LARGE"}},
+		{"white space does not count in identity policies", policy.Identity,
+			strings.Replace(sized(6144, false), ",", ","+strings.Repeat(" \n\t", 3000), 1), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,6 +210,69 @@ func TestValidate(t *testing.T) {
 				for _, f := range fs {
 					t.Logf("%s %s: %s", f.Code, f.Path, f.Message)
 				}
+			}
+		})
+	}
+}
+
+// sized returns a document of exactly n characters (counting white space
+// only for SCPs and RCPs, where it has none): a Deny whose Sid fills it up,
+// naming the principal "*" when principal is set.
+func sized(n int, principal bool) string {
+	head := `{"Version":"2012-10-17","Statement":[{"Sid":"`
+	tail := `","Effect":"Deny","Action":"s3:*","Resource":"*"}]}`
+	if principal {
+		tail = `","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`
+	}
+	return head + strings.Repeat("S", n-len(head)-len(tail)) + tail
+}
+
+// TestMessages pins the wording of findings whose sentences depend on the
+// value they are about.
+func TestMessages(t *testing.T) {
+	tests := []struct {
+		name, code string
+		kind       policy.Kind
+		doc        string
+		msg, fix   string // substrings of the message and the fix
+	}{
+		{"an object among the actions", "INVALID_ELEMENT_TYPE", policy.Identity,
+			doc(`{"Effect":"Allow","Action":["s3:GetObject",{}],"Resource":"*"}`),
+			"An Action entry is an object, not a string.", "Write each entry as a string."},
+		{"a number among the resources", "INVALID_ELEMENT_TYPE", policy.Identity,
+			doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":[7]}`),
+			"A Resource entry is the number 7, not a string.", ""},
+		{"a list as a condition value", "INVALID_CONDITION_VALUE", policy.Identity,
+			doc(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",` +
+				`"Condition":{"StringEquals":{"aws:username":[["a"]]}}}`),
+			"A condition value is a list, not a string, number or boolean.", ""},
+		{"an object as the Effect", "INVALID_EFFECT", policy.Identity,
+			doc(`{"Effect":{},"Action":"s3:GetObject","Resource":"*"}`),
+			"Effect is an object, not the string Allow or Deny.", ""},
+		{"a number as the Version", "INVALID_VERSION", policy.Identity,
+			`{"Version":2012,"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+			"Version is the number 2012, not a string naming a version", ""},
+		{"an RCP takes only the principal *", "MISSING_PRINCIPAL", policy.ResourceControl,
+			doc(`{"Effect":"Deny","Action":"s3:*","Resource":"*"}`), "must name a Principal",
+			`Add "Principal": "*", the only principal an RCP takes`},
+		{"an SCP's size counts white space", "POLICY_TOO_LARGE", policy.ServiceControl,
+			strings.Replace(sized(5000, false), ",", ","+strings.Repeat(" ", 200), 1),
+			"The SCP has 5200 characters; AWS Organizations accepts at most 5,120", "SCPs"},
+		{"an identity policy's size does not", "POLICY_TOO_LARGE", policy.Identity,
+			strings.Replace(sized(7000, false), ",", ",\n\n", 1),
+			"has 7000 characters besides white space; IAM accepts at most 6,144 in a managed",
+			"several managed policies"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := Validate([]byte(tc.doc), tc.kind)
+			i := slices.IndexFunc(fs, func(f Finding) bool { return f.Code == tc.code })
+			switch {
+			case i < 0:
+				t.Fatalf("no %s finding in %q", tc.code, codes(fs))
+			case !strings.Contains(fs[i].Message, tc.msg) || !strings.Contains(fs[i].Fix, tc.fix):
+				t.Errorf("message %q, fix %q; want them to hold %q and %q", fs[i].Message,
+					fs[i].Fix, tc.msg, tc.fix)
 			}
 		})
 	}
@@ -239,16 +355,29 @@ func TestJSONReaderAgrees(t *testing.T) {
 }
 
 func TestPosition(t *testing.T) {
-	doc := []byte("{\n  \"é\": 1,\n\t\"b\": 2\n}")
 	tests := []struct {
+		name           string
+		doc            string
 		off, line, col int
 	}{
-		{0, 1, 1}, {4, 2, 3}, {9, 2, 7}, {14, 3, 2}, {len(doc), 4, 2}, {-1, 1, 1},
+		{"start", "{\n  \"é\": 1,\n\t\"b\": 2\n}", 0, 1, 1},
+		{"after LF", "{\n  \"é\": 1,\n\t\"b\": 2\n}", 4, 2, 3},
+		{"after a two-byte character", "{\n  \"é\": 1,\n\t\"b\": 2\n}", 9, 2, 7},
+		{"after a tab", "{\n  \"é\": 1,\n\t\"b\": 2\n}", 14, 3, 2},
+		{"the end", "{\n  \"é\": 1,\n\t\"b\": 2\n}", 22, 4, 2},
+		{"before the start", "{\n  \"é\": 1,\n\t\"b\": 2\n}", -1, 1, 1},
+		{"CR LF is one line end", "{\r\n  \"a\": 1\r\n}", 5, 2, 3},
+		{"a lone CR ends a line", "{\r  \"a\": 1\r}", 4, 2, 3},
+		{"lone CRs in a row", "{\r\r\r\"a\": 1}", 4, 4, 1},
+		{"LF CR is two line ends", "{\n\r\"a\": 1}", 3, 3, 1},
 	}
 	for _, tc := range tests {
-		if line, col := position(doc, tc.off); line != tc.line || col != tc.col {
-			t.Errorf("position(%d) = %d:%d, want %d:%d", tc.off, line, col, tc.line, tc.col)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			line, col := position([]byte(tc.doc), tc.off)
+			if line != tc.line || col != tc.col {
+				t.Errorf("position(%d) = %d:%d, want %d:%d", tc.off, line, col, tc.line, tc.col)
+			}
+		})
 	}
 }
 

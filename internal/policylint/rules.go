@@ -91,9 +91,12 @@ var (
 		"The policy parser rejects the document for a reason no other finding names.")
 
 	ruleTooLarge = newRule("POLICY_TOO_LARGE", Error,
-		"A bucket policy is larger than the 20 KB S3 accepts.")
+		"A policy is larger than AWS accepts for its kind: 20 KB for a bucket policy, "+
+			"5,120 characters for an SCP or RCP, 6,144 characters besides white space for "+
+			"an identity-based policy (the managed policy quota).")
 	ruleEncoding = newRule("INVALID_ENCODING", Error,
-		"A bucket policy is not valid UTF-8 text.")
+		"A policy is not valid UTF-8 text, or escapes half a UTF-16 surrogate pair "+
+			"(\\ud800 alone), which stands for no character.")
 	ruleBucketAction = newRule("BUCKET_POLICY_ACTION_NOT_S3", Error,
 		"A bucket policy names an action of another service.")
 	ruleBucketResource = newRule("BUCKET_POLICY_RESOURCE_NOT_S3", Error,
@@ -105,6 +108,12 @@ var (
 			"matches it (s3:GetObject on a bucket ARN).")
 	ruleInvalidS3Resource = newRule("INVALID_S3_RESOURCE", Error,
 		"An S3 ARN matches no resource type of Amazon S3, so it matches no request.")
+	ruleInvalidVariable = newRule("INVALID_POLICY_VARIABLE", Error,
+		"A policy variable is empty (${}) or not ${key} or ${key, 'default'}, so it never "+
+			"resolves and the value holding it matches nothing.")
+	ruleMultivaluedVariable = newRule("MULTIVALUED_POLICY_VARIABLE", Error,
+		"A policy variable names a multivalued key such as aws:TagKeys; variables resolve "+
+			"single-valued keys only, so the value matches nothing (or is always the default).")
 
 	rulePublicAccess = newRule("PUBLIC_ACCESS", SecurityWarning,
 		"A resource-based policy allows everyone (\"*\") with no condition that limits "+
@@ -129,6 +138,15 @@ var (
 	ruleOldVariable = newRule("VARIABLE_IN_OLD_VERSION", Warning,
 		"A policy variable appears in a policy without Version 2012-10-17, where it is "+
 			"literal text.")
+	ruleUnterminatedVariable = newRule("UNTERMINATED_POLICY_VARIABLE", Warning,
+		"A value has ${ with no closing }, so it holds the literal text ${, not a policy "+
+			"variable.")
+	ruleUnknownVariable = newRule("UNKNOWN_POLICY_VARIABLE", Warning,
+		"A policy variable names an aws: or s3: key AWS does not define, or a key without a "+
+			"prefix; it never resolves.")
+	ruleVariableNotApplicable = newRule("POLICY_VARIABLE_NOT_APPLICABLE", Warning,
+		"A policy variable names an S3 key none of the statement's S3 actions carries "+
+			"(${s3:prefix} with s3:GetObject), so it never resolves.")
 	ruleAllowNotAction = newRule("ALLOW_WITH_NOT_ACTION", Warning,
 		"An Allow uses NotAction, which grants every action not listed, future ones too.")
 	ruleAllowNotResource = newRule("ALLOW_WITH_NOT_RESOURCE", Warning,
@@ -159,10 +177,11 @@ var allRules = []*rule{
 	ruleNullIfExists, ruleInvalidKey, ruleInvalidValue, ruleRCPAllow, ruleRCPNotAction,
 	ruleRCPPrincipal, ruleParseError,
 	ruleTooLarge, ruleEncoding, ruleBucketAction, ruleBucketResource, ruleUnknownAction,
-	ruleTypeMismatch, ruleInvalidS3Resource,
+	ruleTypeMismatch, ruleInvalidS3Resource, ruleInvalidVariable, ruleMultivaluedVariable,
 	rulePublicAccess, ruleAllowForAll,
 	ruleUnknownKey, ruleKeyNotApplicable, ruleKeyNotAvailable, ruleSetOnSingle, ruleMissingSet,
-	ruleOperatorType, ruleOldVariable, ruleAllowNotAction, ruleAllowNotResource, ruleShadowed,
+	ruleOperatorType, ruleOldVariable, ruleUnterminatedVariable, ruleUnknownVariable,
+	ruleVariableNotApplicable, ruleAllowNotAction, ruleAllowNotResource, ruleShadowed,
 	ruleResourceUnused,
 	ruleMissingVersion, ruleOldVersion, ruleEmptySid, ruleRedundantValue,
 	ruleRedundantStatement,

@@ -16,6 +16,7 @@ func (l *linter) semantics(st *stmt) {
 	l.allowWithNot(st)
 	l.publicAccess(st)
 	l.literalVariables(st)
+	l.variables(st)
 }
 
 // service returns an action's service prefix, lower-cased.

@@ -122,9 +122,12 @@ func (l *linter) effect(st *stmt) {
 		strings.EqualFold(v, "Deny")):
 		l.add(ruleInvalidEffect, where, "Effect "+quote(v)+" is not Allow or Deny: the "+
 			"words are case-sensitive.", "Write "+titleCase(v)+".")
-	default:
-		l.add(ruleInvalidEffect, where, "Effect "+describe(m.val)+" is not Allow or Deny.",
+	case m.val.kind == jsonString:
+		l.add(ruleInvalidEffect, where, "Effect "+quote(v)+" is not Allow or Deny.",
 			`Write "Allow" or "Deny".`)
+	default:
+		l.add(ruleInvalidEffect, where, "Effect is "+describeType(m.val)+", not the string "+
+			"Allow or Deny.", `Write "Allow" or "Deny".`)
 	}
 }
 
@@ -213,8 +216,8 @@ func (l *linter) stringList(stIdx int, elem, label, path string, n *node) []entr
 		for i, e := range n.elems {
 			where.path, where.off = pathIndex(path, i), e.off
 			if e.kind != jsonString {
-				l.add(ruleElementType, where, label+" entry "+describe(e)+" is not a string.",
-					"Write each entry as a string.")
+				l.add(ruleElementType, where, article(label+" entry")+" is "+
+					describeType(e)+", not a string.", "Write each entry as a string.")
 				continue
 			}
 			out = append(out, entry{text: e.text, n: e, path: where.path})
@@ -240,6 +243,11 @@ func (l *linter) principal(st *stmt) {
 				"(--type resource) or RCP (--type rcp) it may be.")
 		return
 	case l.kind == policy.Identity || l.kind == policy.ServiceControl:
+		return
+	case !ok && l.kind == policy.ResourceControl:
+		l.add(ruleMissingPrincipal, where, "A statement of a "+kindName(l.kind)+
+			" must name a Principal.", `Add "Principal": "*", the only principal an RCP `+
+			`takes, and narrow the statement with conditions such as aws:PrincipalOrgID.`)
 		return
 	case !ok:
 		l.add(ruleMissingPrincipal, where, "A statement of a "+kindName(l.kind)+

@@ -1,9 +1,11 @@
 package policylint
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/bucketpolicy"
@@ -54,10 +56,15 @@ func (l *linter) run() {
 		l.parseFallback() // the parser names the unknown kind
 		return
 	}
-	if l.kind == policy.Resource {
-		l.bucketPolicyLimits()
+	l.sizeLimit()
+	l.invalidUTF8()
+	root, lone, err := readJSON(l.doc)
+	if lone >= 0 {
+		l.add(ruleEncoding, at{stmt: -1, off: lone}, "The escape "+string(l.doc[lone:lone+6])+
+			" is half of a UTF-16 surrogate pair without its other half: it stands for no "+
+			"character, and JSON readers turn it into U+FFFD.", "Write the character "+
+			`itself, or escape both halves of its pair, such as \ud83d\ude00 for U+1F600.`)
 	}
-	root, err := parseJSON(l.doc)
 	if err != nil {
 		l.add(ruleMalformedJSON, at{stmt: -1, off: err.off}, "The document is not valid JSON: "+
 			err.msg+".", "Correct the JSON syntax at this position.")
@@ -78,19 +85,78 @@ func (l *linter) run() {
 	l.parseFallback()
 }
 
-// bucketPolicyLimits checks what S3's PutBucketPolicy checks before the
-// policy language: size and encoding.
-func (l *linter) bucketPolicyLimits() {
+// invalidUTF8 reports the first byte of the document that is not part of
+// UTF-8 text: JSON readers turn it into U+FFFD, and AWS rejects the policy.
+func (l *linter) invalidUTF8() {
+	for off := 0; off < len(l.doc); {
+		r, size := utf8.DecodeRune(l.doc[off:])
+		if r == utf8.RuneError && size == 1 {
+			l.add(ruleEncoding, at{stmt: -1, off: off}, fmt.Sprintf("The policy is not "+
+				"valid UTF-8 text: the byte 0x%02x here is part of no character.", l.doc[off]),
+				"Save the policy as UTF-8.")
+			return
+		}
+		off += size
+	}
+}
+
+// Size limits of the policy kinds, as AWS documents them.
+const (
+	// maxOrgPolicy is AWS Organizations' limit on an SCP or RCP, in
+	// characters; the API and CLI count white space too.
+	maxOrgPolicy = 5120
+	// maxManagedPolicy is IAM's limit on a managed policy, in characters
+	// other than white space. Inline policies have their own, per principal
+	// and for all its inline policies together: 2,048 for a user, 5,120 for a
+	// group, 10,240 for a role. The linter cannot tell a managed policy from
+	// an inline one, and checks the managed limit.
+	maxManagedPolicy = 6144
+)
+
+// sizeLimit checks the document's size against its kind's limit: a bucket
+// policy's bytes (as S3's PutBucketPolicy and trove's count them), an SCP's
+// or RCP's characters, an identity-based policy's characters other than
+// white space.
+func (l *linter) sizeLimit() {
 	doc := at{stmt: -1}
-	if len(l.doc) > bucketpolicy.MaxSize {
-		l.add(ruleTooLarge, doc, "The bucket policy has "+strconv.Itoa(len(l.doc))+
-			" bytes; S3 accepts at most "+strconv.Itoa(bucketpolicy.MaxSize)+".",
-			"Shorten the policy: merge statements, drop white space, use wildcards.")
+	switch l.kind {
+	case policy.Resource:
+		if n := len(l.doc); n > bucketpolicy.MaxSize {
+			l.add(ruleTooLarge, doc, "The bucket policy has "+strconv.Itoa(n)+" bytes; S3 "+
+				"accepts at most "+strconv.Itoa(bucketpolicy.MaxSize)+" (20 KB).",
+				"Shorten the policy: merge statements, drop white space, use wildcards.")
+		}
+	case policy.ServiceControl, policy.ResourceControl:
+		if n := utf8.RuneCount(l.doc); n > maxOrgPolicy {
+			name := map[policy.Kind]string{policy.ServiceControl: "SCP",
+				policy.ResourceControl: "RCP"}[l.kind]
+			l.add(ruleTooLarge, doc, "The "+name+" has "+strconv.Itoa(n)+" characters; AWS "+
+				"Organizations accepts at most 5,120 (the console drops white space outside "+
+				"strings before counting, the API and CLI count it).", "Shorten the policy: "+
+				"drop white space, merge statements, use wildcards, or split it into several "+
+				name+"s attached to the same target.")
+		}
+	case policy.Identity:
+		if n := nonSpace(l.doc); n > maxManagedPolicy {
+			l.add(ruleTooLarge, doc, "The identity-based policy has "+strconv.Itoa(n)+
+				" characters besides white space; IAM accepts at most 6,144 in a managed "+
+				"policy (inline policies share 2,048 per user, 5,120 per group and 10,240 "+
+				"per role).", "Shorten the policy: merge statements, use wildcards, or split "+
+				"it into several managed policies.")
+		}
 	}
-	if !utf8.Valid(l.doc) {
-		l.add(ruleEncoding, doc, "The bucket policy is not valid UTF-8 text.",
-			"Save the policy as UTF-8.")
+}
+
+// nonSpace counts the characters of doc that are not white space, as IAM
+// counts a policy's size.
+func nonSpace(doc []byte) int {
+	n := 0
+	for _, r := range string(doc) {
+		if !unicode.IsSpace(r) {
+			n++
+		}
 	}
+	return n
 }
 
 // documentElements are the elements a policy document may have.
@@ -126,9 +192,12 @@ func (l *linter) versionElement() {
 	where := l.elemAt(-1, m, "")
 	v := m.val.text
 	switch {
-	case m.val.kind != jsonString || v != policy.Version2012 && v != policy.Version2008:
-		l.add(ruleInvalidVersion, where, "Version "+describe(m.val)+" is not a version of "+
-			"the policy language.", `Write "Version": "2012-10-17".`)
+	case m.val.kind != jsonString:
+		l.add(ruleInvalidVersion, where, "Version is "+describeType(m.val)+", not a string "+
+			"naming a version of the policy language.", `Write "Version": "2012-10-17".`)
+	case v != policy.Version2012 && v != policy.Version2008:
+		l.add(ruleInvalidVersion, where, "Version "+quote(v)+" is not a version of the "+
+			"policy language.", `Write "Version": "2012-10-17".`)
 	case l.kind == policy.ResourceControl && v != policy.Version2012:
 		l.add(ruleVersionRequired, where, "A resource control policy must have Version "+
 			"2012-10-17, not "+v+".", `Write "Version": "2012-10-17".`)
@@ -235,6 +304,20 @@ func describe(n *node) string {
 		return quote(n.text)
 	case jsonNumber, jsonBool, jsonNull:
 		return n.text
+	}
+	return n.kind.String()
+}
+
+// describeType names a value's type for a message, with the value when it
+// is a number or boolean: "an object", "the number 5", "null".
+func describeType(n *node) string {
+	switch n.kind {
+	case jsonNumber:
+		return "the number " + n.text
+	case jsonBool:
+		return "the boolean " + n.text
+	case jsonString:
+		return "the string " + quote(n.text)
 	}
 	return n.kind.String()
 }

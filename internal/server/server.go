@@ -2,12 +2,19 @@
 // under a data directory, sweeps what an interrupted write left behind,
 // reconciles the organization file, creates a management account on first
 // start, and serves the S3 API, with the IAM query API on the same listener,
-// until its context ends.
+// until its context ends: over plain HTTP, or over HTTPS when the
+// configuration names a certificate and its key.
+//
+// aws:SecureTransport and s3:TlsVersion describe the connection trove itself
+// accepted. A TLS-terminating proxy in front of trove makes every request
+// plain HTTP to trove; X-Forwarded-Proto is never trusted, since any client
+// can send it.
 package server
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -36,7 +43,17 @@ type Config struct {
 	ConfigFile string   // organization file to reconcile at start; optional
 	Region     string   // region of buckets that name none; default us-east-1
 	Domains    []string // virtual-host domains; default localhost
+	// TLSCert and TLSKey name PEM files: a certificate chain, leaf first, and
+	// its private key. With both, trove serves HTTPS (TLS 1.2 and later);
+	// with neither, plain HTTP. Naming one alone is ErrTLSPair.
+	TLSCert string
+	TLSKey  string
 }
+
+// ErrTLSPair is Run's error for a configuration that names a TLS
+// certificate without its key, or a key without its certificate.
+var ErrTLSPair = errors.New("server: a TLS certificate and its key go together: " +
+	"name both files or neither")
 
 func (c *Config) defaults() {
 	if c.Listen == "" {
@@ -105,10 +122,15 @@ func (s *Stores) Close() error { return s.Meta.Close() }
 // created management account to out, never to the log.
 func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error {
 	cfg.defaults()
+	// Read and validate the TLS key pair and the organization file before the
+	// data directory is touched, so that a bad file leaves no empty store
+	// behind.
+	tlsCfg, err := loadTLS(cfg.TLSCert, cfg.TLSKey, time.Now(), log)
+	if err != nil {
+		return err
+	}
 	var file *orgfile.File
 	if cfg.ConfigFile != "" {
-		// Read and validate the file before the data directory is touched, so
-		// that a bad file leaves no empty store behind.
 		f, err := orgfile.Load(cfg.ConfigFile)
 		if err != nil {
 			return err
@@ -135,7 +157,39 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err := Bootstrap(ctx, st.Meta, out); err != nil {
 		return err
 	}
-	return serve(ctx, ln, NewHandler(st, cfg, log), log)
+	return serve(ctx, ln, tlsCfg, NewHandler(st, cfg, log), log)
+}
+
+// loadTLS reads the certificate and key files, checks that they are a pair,
+// and returns the server's TLS configuration; nil, for plain HTTP, when both
+// names are empty. A certificate outside its validity period at now is
+// served all the same, with a warning: clients will refuse it, but a test
+// set-up may mean to show exactly that.
+func loadTLS(certFile, keyFile string, now time.Time, log *slog.Logger) (*tls.Config, error) {
+	switch {
+	case certFile == "" && keyFile == "":
+		return nil, nil
+	case certFile == "" || keyFile == "":
+		return nil, ErrTLSPair
+	}
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("server: TLS certificate: %w", err)
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("server: TLS key: %w", err)
+	}
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("server: TLS certificate %s and key %s: %w", certFile, keyFile,
+			err)
+	}
+	if leaf := pair.Leaf; leaf != nil && (now.Before(leaf.NotBefore) || now.After(leaf.NotAfter)) {
+		log.Warn("TLS certificate is not valid now; clients will refuse it", "file", certFile,
+			"not_before", leaf.NotBefore, "not_after", leaf.NotAfter)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
 // NewHandler returns what trove serves on its listener over st: the IAM
@@ -143,7 +197,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 func NewHandler(st *Stores, cfg Config, log *slog.Logger) http.Handler {
 	cfg.defaults()
 	dir := identity.New(st.Meta)
-	access := log.With("log", "access")
+	access := slog.New(capStrings(log.Handler(), maxAccessAttr)).With("log", "access")
 	s3 := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: dir,
 		Region: cfg.Region, Domains: cfg.Domains, Logger: log, AccessLog: access})
 	iam := iamapi.New(iamapi.Config{Meta: st.Meta, Directory: dir, Logger: log,
@@ -157,12 +211,23 @@ func NewHandler(st *Stores, cfg Config, log *slog.Logger) http.Handler {
 	})
 }
 
-func serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+// serve serves h on ln, over TLS when tlsCfg is not nil, until ctx ends.
+// HTTPS speaks HTTP/1.1 only, as plain HTTP does here, so that a request
+// behaves the same over either transport.
+func serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config, h http.Handler,
+	log *slog.Logger) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+	scheme := "http://"
+	if tlsCfg != nil {
+		scheme = "https://"
+		srv.Protocols = new(http.Protocols)
+		srv.Protocols.SetHTTP1(true)
+		ln = tls.NewListener(ln, tlsCfg)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("trove listening", "url", "http://"+ln.Addr().String())
+	log.Info("trove listening", "url", scheme+ln.Addr().String())
 	select {
 	case err := <-errc:
 		return fmt.Errorf("server: %w", err)

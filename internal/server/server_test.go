@@ -103,7 +103,7 @@ func TestRunServesAndStops(t *testing.T) {
 
 func waitForURL(t *testing.T, logs *syncBuffer) string {
 	t.Helper()
-	re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`)
+	re := regexp.MustCompile(`url=(https?://127\.0\.0\.1:\d+)`)
 	for range 200 {
 		if m := re.FindStringSubmatch(logs.String()); m != nil {
 			return m[1]

@@ -66,7 +66,7 @@ func (b *lockedBuffer) String() string {
 
 // server is a running `trove serve` subprocess.
 type server struct {
-	endpoint string // http://127.0.0.1:PORT
+	endpoint string // http://127.0.0.1:PORT, or https://
 	cmd      *exec.Cmd
 	out      *lockedBuffer
 	exited   chan struct{} // closed once the process has been waited for
@@ -79,10 +79,17 @@ type server struct {
 // the test ends, and its output is logged if the test failed.
 func startTrove(t *testing.T, bin, dataDir, config string) *server {
 	t.Helper()
+	return startServe(t, bin, "http", "--data-dir", dataDir, "--config", config)
+}
+
+// startServe runs `bin serve` with args on a free loopback port, as startTrove does; scheme
+// is what the server speaks there, http or https.
+func startServe(t *testing.T, bin, scheme string, args ...string) *server {
+	t.Helper()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
-	s := &server{endpoint: "http://" + addr, out: &lockedBuffer{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(bin, "serve", "--listen", addr, "--data-dir", dataDir,
-		"--config", config)
+	s := &server{endpoint: scheme + "://" + addr, out: &lockedBuffer{},
+		exited: make(chan struct{})}
+	s.cmd = exec.Command(bin, append([]string{"serve", "--listen", addr}, args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start trove: %v", err)
