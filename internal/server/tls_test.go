@@ -3,19 +3,12 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"io"
 	"io/fs"
 	"log/slog"
-	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,75 +23,15 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/troveproject/trove/internal/server"
+	"github.com/troveproject/trove/internal/testutil"
 )
-
-// testCert is a self-signed certificate for 127.0.0.1 in PEM files, with a
-// pool that trusts it.
-type testCert struct {
-	certFile, keyFile string
-	pool              *x509.CertPool
-}
-
-// newTestCert writes a fresh ECDSA P-256 certificate for 127.0.0.1 and ::1,
-// valid for an hour either side of now, and its key into dir.
-func newTestCert(t *testing.T, dir, name string) testCert {
-	t.Helper()
-	return newTestCertAt(t, dir, name, time.Now())
-}
-
-// newTestCertAt is newTestCert for a certificate valid for an hour either
-// side of at.
-func newTestCertAt(t *testing.T, dir, name string, at time.Time) testCert {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "trove test " + name},
-		NotBefore:             at.Add(-time.Hour),
-		NotAfter:              at.Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := testCert{certFile: filepath.Join(dir, name+".crt"),
-		keyFile: filepath.Join(dir, name+".key"), pool: x509.NewCertPool()}
-	writePEM(t, c.certFile, "CERTIFICATE", der)
-	writePEM(t, c.keyFile, "PRIVATE KEY", keyDER)
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.pool.AddCert(leaf)
-	return c
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	data := pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestTLSConfigErrors checks that a TLS configuration that cannot serve
 // stops the start before the data directory is created or credentials are
 // printed, and names what is wrong.
 func TestTLSConfigErrors(t *testing.T) {
 	dir := t.TempDir()
-	good, other := newTestCert(t, dir, "good"), newTestCert(t, dir, "other")
+	good, other := testutil.NewCert(t, dir, "good"), testutil.NewCert(t, dir, "other")
 	notPEM := filepath.Join(dir, "not.pem")
 	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -110,16 +43,16 @@ func TestTLSConfigErrors(t *testing.T) {
 		wantIs    error
 		wantText  string
 	}{
-		{name: "certificate alone", cert: good.certFile, wantIs: server.ErrTLSPair},
-		{name: "key alone", key: good.keyFile, wantIs: server.ErrTLSPair},
-		{name: "missing certificate", cert: missing, key: good.keyFile, wantIs: fs.ErrNotExist,
+		{name: "certificate alone", cert: good.CertFile, wantIs: server.ErrTLSPair},
+		{name: "key alone", key: good.KeyFile, wantIs: server.ErrTLSPair},
+		{name: "missing certificate", cert: missing, key: good.KeyFile, wantIs: fs.ErrNotExist,
 			wantText: "missing.crt"},
-		{name: "missing key", cert: good.certFile, key: missing, wantIs: fs.ErrNotExist,
+		{name: "missing key", cert: good.CertFile, key: missing, wantIs: fs.ErrNotExist,
 			wantText: "missing.crt"},
-		{name: "key of another certificate", cert: good.certFile, key: other.keyFile,
+		{name: "key of another certificate", cert: good.CertFile, key: other.KeyFile,
 			wantText: "other.key"},
-		{name: "certificate not PEM", cert: notPEM, key: good.keyFile, wantText: "not.pem"},
-		{name: "key not PEM", cert: good.certFile, key: notPEM, wantText: "not.pem"},
+		{name: "certificate not PEM", cert: notPEM, key: good.KeyFile, wantText: "not.pem"},
+		{name: "key not PEM", cert: good.CertFile, key: notPEM, wantText: "not.pem"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -168,9 +101,9 @@ func startRun(t *testing.T, cfg server.Config) *running {
 // validity period is served, with a warning in the log.
 func TestRunWarnsOfExpiredCertificate(t *testing.T) {
 	dir := t.TempDir()
-	cert := newTestCertAt(t, dir, "old", time.Now().Add(-48*time.Hour))
+	cert := testutil.CertAt(t, dir, "old", time.Now().Add(-48*time.Hour))
 	srv := startRun(t, server.Config{Listen: "127.0.0.1:0", DataDir: filepath.Join(dir, "d"),
-		TLSCert: cert.certFile, TLSKey: cert.keyFile})
+		TLSCert: cert.CertFile, TLSKey: cert.KeyFile})
 	if !strings.Contains(srv.logs.String(), "level=WARN msg=\"TLS certificate is not valid now") {
 		t.Errorf("no warning of the expired certificate:\n%s", srv.logs.String())
 	}
@@ -240,14 +173,14 @@ const secureOnlyPolicy = `{"Version":"2012-10-17","Statement":[
 // same bucket policy denies every caller once trove serves plain HTTP.
 func TestRunServesHTTPS(t *testing.T) {
 	dir := t.TempDir()
-	cert := newTestCert(t, dir, "trove")
+	cert := testutil.NewCert(t, dir, "trove")
 	data := filepath.Join(dir, "data")
 	srv := startRun(t, server.Config{Listen: "127.0.0.1:0", DataDir: data,
-		TLSCert: cert.certFile, TLSKey: cert.keyFile})
+		TLSCert: cert.CertFile, TLSKey: cert.KeyFile})
 	if !strings.HasPrefix(srv.url, "https://") {
 		t.Fatalf("trove listening on %s, want https", srv.url)
 	}
-	hc := httpsClient(cert.pool, 0)
+	hc := httpsClient(cert.Pool, 0)
 	putSecureBucket(t, srv.rootClient(t, hc))
 
 	tests := []struct {
@@ -258,9 +191,9 @@ func TestRunServesHTTPS(t *testing.T) {
 	}{
 		{"anonymous read over TLS 1.3", hc, "/secure/public/a.txt", http.StatusOK},
 		{"TLS 1.3 key over TLS 1.3", hc, "/secure/tls13/b.txt", http.StatusOK},
-		{"anonymous read over TLS 1.2", httpsClient(cert.pool, tls.VersionTLS12),
+		{"anonymous read over TLS 1.2", httpsClient(cert.Pool, tls.VersionTLS12),
 			"/secure/public/a.txt", http.StatusOK},
-		{"TLS 1.3 key over TLS 1.2", httpsClient(cert.pool, tls.VersionTLS12),
+		{"TLS 1.3 key over TLS 1.2", httpsClient(cert.Pool, tls.VersionTLS12),
 			"/secure/tls13/b.txt", http.StatusForbidden},
 	}
 	for _, tc := range tests {
@@ -270,7 +203,7 @@ func TestRunServesHTTPS(t *testing.T) {
 			}
 		})
 	}
-	checkRefusals(t, srv.url, cert.pool)
+	checkRefusals(t, srv.url, cert.Pool)
 	srv.stop(t)
 
 	plain := startRun(t, server.Config{Listen: "127.0.0.1:0", DataDir: data})
