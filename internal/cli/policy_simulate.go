@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/troveproject/trove/internal/iamapi"
+	"github.com/troveproject/trove/internal/orgfile"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3catalog"
 	"github.com/troveproject/trove/internal/simulate"
@@ -88,8 +90,8 @@ func newPolicySimulate(s Streams) *cobra.Command {
 		"the principal: a user ARN, a root ARN (arn:aws:iam::ID:root) or an account id")
 	fs.StringSliceVar(&o.actions, "action", nil,
 		"IAM action to simulate, such as s3:GetObject; repeat or separate with commas")
-	fs.StringSliceVar(&o.resources, "resource", nil,
-		"resource ARN (default *); repeat or separate with commas")
+	fs.StringArrayVar(&o.resources, "resource", nil,
+		"resource ARN, or * (the default); repeat for more: commas are part of the ARN")
 	fs.StringVar(&o.resourcePolicy, "resource-policy", "", "file holding the resource-based "+
 		"policy to use instead of the bucket's own")
 	fs.StringVar(&o.resourceAccount, "resource-account", "", "account owning the "+
@@ -154,6 +156,15 @@ func (o *simulateOptions) check() (policy.Context, error) {
 		return nil, usageErrorf("--resource-account %q: want a 12-digit account id",
 			o.resourceAccount)
 	}
+	if err := checkEndpoint(o.endpoint); err != nil {
+		return nil, err
+	}
+	for _, r := range o.resources {
+		if err := simulate.CheckResource(r); err != nil {
+			return nil, usageErrorf("--resource: %s", strings.TrimPrefix(err.Error(),
+				simulate.ErrInvalidRequest.Error()+": "))
+		}
+	}
 	arn, err := simulate.PrincipalARN(o.principal)
 	if err != nil {
 		return nil, usageErrorf("--principal: %s", strings.TrimPrefix(err.Error(),
@@ -179,6 +190,38 @@ func warnUnknownActions(w io.Writer, actions []string) {
 			}
 		}
 	}
+}
+
+// checkEndpoint checks --endpoint, when given: an http or https URL of a
+// host, without credentials, path, query or fragment.
+func checkEndpoint(endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	u, err := url.Parse(endpoint)
+	switch {
+	case err != nil:
+		return usageErrorf("--endpoint %q: %v; want an http:// or https:// URL, such as "+
+			"http://127.0.0.1:9000", endpoint, errors.Unwrap(err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return usageErrorf("--endpoint %q: want an http:// or https:// URL, such as "+
+			"http://127.0.0.1:9000", endpoint)
+	case u.Host == "" || u.Hostname() == "":
+		return usageErrorf("--endpoint %q: the URL names no host", endpoint)
+	case u.User != nil:
+		return usageErrorf("--endpoint %q: credentials do not go in the URL; use --profile",
+			endpoint)
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" ||
+		u.Opaque != "":
+		return usageErrorf("--endpoint %q: want the server's base URL, such as "+
+			"http://127.0.0.1:9000, without a path, query or fragment", endpoint)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return usageErrorf("--endpoint %q: port %s is not 1-65535", endpoint, p)
+		}
+	}
+	return nil
 }
 
 func isAccountID(s string) bool {
@@ -217,12 +260,13 @@ func parseContext(flags []string) (policy.Context, error) {
 	return c, nil
 }
 
-// readResourcePolicy reads --resource-policy.
+// readResourcePolicy reads --resource-policy: a regular file of at most
+// orgfile.MaxPolicySize bytes, the most the IAM API takes.
 func (o *simulateOptions) readResourcePolicy() ([]byte, error) {
 	if o.resourcePolicy == "" {
 		return nil, nil
 	}
-	doc, err := os.ReadFile(o.resourcePolicy)
+	doc, err := orgfile.ReadFile(o.resourcePolicy, orgfile.MaxPolicySize)
 	if err != nil {
 		return nil, fmt.Errorf("--resource-policy: %w", err)
 	}

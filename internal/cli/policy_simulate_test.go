@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/pem"
 	"flag"
+	"fmt"
 	"io"
 	stdlog "log"
 	"net/http/httptest"
@@ -122,6 +124,18 @@ func TestSimulateOffline(t *testing.T) {
 		{name: "missing resource policy file", wantCode: 1, wantErr: "--resource-policy",
 			args: []string{"--principal", delegateARN, "--action", "s3:GetObject",
 				"--resource-policy", "testdata/nonexistent.json"}},
+		{name: "a comma is part of the resource", wantOut: []string{
+			"s3:GetObject on arn:aws:s3:::devtools-artifacts/a,b by", "allowed"},
+			args: []string{"--principal", delegateARN, "--action", "s3:GetObject",
+				"--resource", "arn:aws:s3:::devtools-artifacts/a,b", "--expect", "allowed"}},
+		{name: "device as resource policy", wantCode: 1,
+			wantErr: "--resource-policy: /dev/zero is not a regular file (a device)",
+			args: []string{"--principal", delegateARN, "--action", "s3:GetObject",
+				"--resource-policy", "/dev/zero"}},
+		{name: "directory as resource policy", wantCode: 1,
+			wantErr: "--resource-policy: testdata is not a regular file (a directory)",
+			args: []string{"--principal", delegateARN, "--action", "s3:GetObject",
+				"--resource-policy", "testdata"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,13 +156,16 @@ func TestSimulateOffline(t *testing.T) {
 	}
 }
 
+// usageCase is a command line that must be a usage error.
+type usageCase struct {
+	name    string
+	args    []string
+	wantErr string
+}
+
 func TestSimulateUsage(t *testing.T) {
 	p := []string{"--principal", delegateARN}
-	tests := []struct {
-		name    string
-		args    []string
-		wantErr string
-	}{
+	tests := []usageCase{
 		{"no source", []string{"policy", "simulate", "--principal", delegateARN,
 			"--action", "s3:GetObject"}, "--org FILE"},
 		{"both sources", offline(append(p, "--action", "s3:GetObject", "--endpoint",
@@ -173,6 +190,37 @@ func TestSimulateUsage(t *testing.T) {
 			"unknown flag: --bogus"},
 		{"argument", offline(append(p, "--action", "s3:GetObject", "extra")...),
 			`unexpected argument "extra"`},
+	}
+	a := append(p, "--action", "s3:GetObject")
+	online := func(endpoint string, args ...string) []string {
+		return append([]string{"policy", "simulate", "--endpoint", endpoint}, args...)
+	}
+	// Bad resources are usage errors offline and online alike, before any
+	// request.
+	for _, r := range []struct{ name, arn string }{{"not an ARN", "notanarn"},
+		{"ARN without a resource", "arn:aws:s3:::"}, {"empty", ""},
+		{"no service", "arn:aws::::b"}} {
+		want := fmt.Sprintf("--resource: %q is not", r.arn)
+		tests = append(tests,
+			usageCase{"offline resource " + r.name,
+				offline(append(a, "--resource", chartObject, "--resource", r.arn)...), want},
+			usageCase{"online resource " + r.name,
+				online("http://127.0.0.1:9", append(a, "--resource", r.arn)...), want})
+	}
+	for _, e := range []struct{ endpoint, want string }{
+		{"127.0.0.1:9000", "want an http:// or https:// URL"},
+		{"ftp://127.0.0.1:9000", "want an http:// or https:// URL"},
+		{"http://", "names no host"},
+		{"http://:9000", "names no host"},
+		{"http://127.0.0.1:9000/iam", "without a path"},
+		{"http://127.0.0.1:9000/?x=1", "without a path"},
+		{"http://127.0.0.1:99999", "port 99999 is not 1-65535"},
+		{"http://user:secret@127.0.0.1:9000", "credentials do not go in the URL"},
+		{"http://127.0.0.1:9000 x", "--endpoint"},
+		{"http://[::1", "--endpoint"},
+	} {
+		tests = append(tests, usageCase{"endpoint " + e.endpoint, online(e.endpoint, a...),
+			e.want})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -254,12 +302,16 @@ func useExampleProfiles(t *testing.T) {
 
 // TestSimulateOnlineMatchesOffline asks a server, as the management
 // account's root user, what the golden cases ask offline: the JSON must be
-// the same.
+// the same. The intruder's account is outside the organization, out of the
+// management account's reach.
 func TestSimulateOnlineMatchesOffline(t *testing.T) {
 	useExampleProfiles(t)
 	srv := startServer(t, false)
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "simulate-intruder" {
+				t.Skip("the intruder is outside the management account's reach")
+			}
 			args := append([]string{"policy", "simulate", "--endpoint", srv.URL,
 				"--profile", "management-root", "--json"}, tc.args...)
 			code, out, errs := run(args...)
@@ -308,6 +360,14 @@ func TestSimulateOnline(t *testing.T) {
 		{name: "other account", args: []string{"--profile", "devtools-root",
 			"--principal", delegateARN, "--action", "s3:GetObject"},
 			wantCode: 1, wantErr: "AccessDenied"},
+		{name: "management, account outside the organization", args: []string{"--profile",
+			"management-root", "--principal", "arn:aws:iam::333333333333:user/intruder",
+			"--action", "s3:GetObject"}, wantCode: 1,
+			wantErr: "of the organization's member accounts"},
+		{name: "a comma is part of the resource", args: []string{"--profile", "prd-root",
+			"--principal", delegateARN, "--action", "s3:GetObject",
+			"--resource", "arn:aws:s3:::elsewhere/a,b", "--expect", "denied"},
+			wantOut: "s3:GetObject on arn:aws:s3:::elsewhere/a,b by"},
 		{name: "unknown profile", args: []string{"--profile", "nobody",
 			"--principal", delegateARN, "--action", "s3:GetObject"},
 			wantCode: 1, wantErr: "nobody"},
@@ -345,5 +405,36 @@ func TestSimulateOnlineTLS(t *testing.T) {
 	t.Setenv("AWS_CA_BUNDLE", "")
 	if code, _, errs := run(args...); code != 1 || !strings.Contains(errs, "certificate") {
 		t.Fatalf("without the bundle: exit %d, stderr %q; want a certificate error", code, errs)
+	}
+}
+
+// TestSimulateOnlinePages: the client follows the server's pages, which a
+// large resource policy makes many, to the last result.
+func TestSimulateOnlinePages(t *testing.T) {
+	useExampleProfiles(t)
+	srv := startServer(t, false)
+	const st = `{"Effect":"Deny","Principal":"*","Action":"x:Y","Resource":"*"},`
+	doc := `{"Version":"2012-10-17","Statement":[` + strings.Repeat(st, 2000) +
+		`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`
+	file := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"policy", "simulate", "--endpoint", srv.URL, "--profile", "prd-root",
+		"--principal", delegateARN, "--action", "s3:GetObject", "--resource-policy", file,
+		"--json"}
+	for i := range 40 {
+		args = append(args, "--resource", fmt.Sprintf("arn:aws:s3:::elsewhere/k%d", i))
+	}
+	code, out, errs := run(args...)
+	var got struct {
+		Results []struct{ Resource, Decision string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil {
+		t.Fatalf("exit %d, %v, stderr %q", code, err, errs)
+	}
+	if n := len(got.Results); n != 40 || got.Results[39].Resource !=
+		"arn:aws:s3:::elsewhere/k39" || got.Results[39].Decision != "allowed" {
+		t.Fatalf("%d results, the last %+v", n, got.Results[n-1])
 	}
 }

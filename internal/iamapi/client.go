@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -43,14 +44,23 @@ type SimulateInput struct {
 	Context         policy.Context
 }
 
-// maxResponse bounds the body of one answer the client reads.
+// maxResponse bounds the body of one answer the client reads; a trove
+// server's pages are far smaller (see maxPageBytes).
 const maxResponse = 64 << 20
 
+// ErrBadPaging is what the client reports of a server whose pages do not
+// lead to the end: a Marker sent twice, a truncated page without results,
+// or more results than the request asked for.
+var ErrBadPaging = errors.New("iamapi: the server's pages do not end")
+
 // SimulatePrincipalPolicy calls SimulatePrincipalPolicy, following Marker
-// through every page. An error the server answers is an *Error.
+// through every page. An error the server answers is an *Error; a server
+// whose pages do not end is refused with an error wrapping ErrBadPaging.
 func (c *Client) SimulatePrincipalPolicy(ctx context.Context, in SimulateInput) (
 	[]simulate.Result, error) {
 	form := simulateForm(in)
+	want := len(in.Actions) * max(1, len(in.Resources))
+	seen := map[string]bool{}
 	var out []simulate.Result
 	for {
 		var page simulateAnswer
@@ -60,11 +70,37 @@ func (c *Client) SimulatePrincipalPolicy(ctx context.Context, in SimulateInput) 
 		for i := range page.Result.EvaluationResults {
 			out = append(out, page.Result.EvaluationResults[i].result())
 		}
-		if !page.Result.IsTruncated || page.Result.Marker == "" {
+		marker := page.Result.Marker
+		if err := checkPage(page, marker, seen, len(out), want); err != nil {
+			return nil, err
+		}
+		if !page.Result.IsTruncated {
 			return out, nil
 		}
-		form.Set("Marker", page.Result.Marker)
+		seen[marker] = true
+		form.Set("Marker", marker)
 	}
+}
+
+// checkPage refuses a page that does not bring the end nearer: more
+// results than the want the request asked for, or a truncated page without
+// a marker, with a marker already followed, or without results.
+func checkPage(page simulateAnswer, marker string, seen map[string]bool, got,
+	want int) error {
+	r := page.Result
+	switch {
+	case got > want:
+		return fmt.Errorf("%w: %d results for %d simulations", ErrBadPaging, got, want)
+	case !r.IsTruncated:
+		return nil
+	case marker == "":
+		return fmt.Errorf("%w: IsTruncated without a Marker", ErrBadPaging)
+	case seen[marker]:
+		return fmt.Errorf("%w: the Marker %.64q came back a second time", ErrBadPaging, marker)
+	case len(r.EvaluationResults) == 0:
+		return fmt.Errorf("%w: a truncated page without results", ErrBadPaging)
+	}
+	return nil
 }
 
 // simulateAnswer is what the client reads of SimulatePrincipalPolicy's
@@ -130,9 +166,13 @@ func (c *Client) call(ctx context.Context, form url.Values, out any) error {
 		return fmt.Errorf("iamapi: %s: %w", form.Get("Action"), err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
 		return fmt.Errorf("iamapi: %s: read the answer: %w", form.Get("Action"), err)
+	}
+	if len(body) > maxResponse {
+		return fmt.Errorf("iamapi: %s: the answer exceeds the client's limit of %d MiB; "+
+			"refusing it", form.Get("Action"), maxResponse>>20)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return answerError(resp.StatusCode, body)

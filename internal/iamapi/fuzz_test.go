@@ -14,10 +14,19 @@ func FuzzParams(f *testing.F) {
 		"stringList&ContextEntries.member.1.ContextKeyValues.member.2=b")
 	f.Add("ContextEntries.member.01.ContextKeyName=k&MaxItems=5&Marker=3")
 	f.Add("ResourceOwner=arn:aws:iam::123456789012:root&PolicyInputList.member.1={}")
+	f.Add("Action=SimulatePrincipalPolicy&Action=CreateUser&ResourceArns.member.1001=*")
+	f.Add("ResourceArns.member.99999999999999999999=*&ActionNames.member.-1=s3:GetObject")
 	f.Fuzz(func(t *testing.T, raw string) {
 		v, err := url.ParseQuery(raw)
 		if err != nil {
 			return
+		}
+		repeated := false
+		for _, vals := range v {
+			repeated = repeated || len(vals) > 1
+		}
+		if err := checkRepeated(v); (err != nil) != repeated {
+			t.Fatalf("checkRepeated(%q) = %v", raw, err)
 		}
 		p := params{v}
 		_, _ = p.actions()

@@ -24,6 +24,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/troveproject/trove/internal/identity"
@@ -152,6 +154,9 @@ func (h *Handler) serve(rq *request) error {
 	if err := rq.r.ParseForm(); err != nil {
 		return parseFormError(err)
 	}
+	if err := checkRepeated(rq.r.Form); err != nil {
+		return err
+	}
 	rq.action = rq.r.Form.Get("Action")
 	rq.caller, err = h.cfg.Directory.Resolve(rq.ctx, auth.AccessKeyID)
 	if errors.Is(err, identity.ErrUnknownKey) {
@@ -177,6 +182,25 @@ func parseFormError(err error) error {
 	}
 	return &Error{Code: InvalidInput, Message: "The request body is not a valid form.",
 		Cause: err}
+}
+
+// checkRepeated refuses a parameter given more than once, in the query or
+// the body or both: IAM's parameters each take one value (a list is
+// NAME.member.N), and taking the first of several would let two readers of
+// one request disagree on what it asks.
+func checkRepeated(form url.Values) error {
+	var repeated []string
+	for name, values := range form {
+		if len(values) > 1 {
+			repeated = append(repeated, name)
+		}
+	}
+	if len(repeated) == 0 {
+		return nil
+	}
+	name := slices.Min(repeated) // the same one whatever the map's order
+	return errorf(InvalidInput, "The parameter %s is given %d times; give each parameter "+
+		"once.", truncate(name), len(form[name]))
 }
 
 // operations are the actions served, by name.

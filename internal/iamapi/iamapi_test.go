@@ -164,7 +164,11 @@ func TestErrors(t *testing.T) {
 			404, "NoSuchEntity", "user/x"},
 		{"caller lacks permission", &intruder, with("PolicySourceArn",
 			"arn:aws:iam::333333333333:user/intruder"), 403, "AccessDenied",
-			"iam:SimulatePrincipalPolicy"},
+			"iam:SimulatePrincipalPolicy on resource: arn:aws:iam::333333333333:user/intruder " +
+				"because no identity-based policy allows the iam:SimulatePrincipalPolicy action"},
+		{"management, account outside the organization", &managementRoot, with(
+			"PolicySourceArn", "arn:aws:iam::333333333333:user/intruder"), 403, "AccessDenied",
+			"only principals of its own account and of the organization's member accounts"},
 		{"other account", &devtoolsRoot, with(), 403, "AccessDenied", "own account"},
 		{"no such user, other account", &devtoolsRoot, with("PolicySourceArn",
 			"arn:aws:iam::222222222222:user/x"), 403, "AccessDenied", ""},

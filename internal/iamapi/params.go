@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/simulate"
 )
 
 // Limits on what one simulation may ask for.
@@ -36,10 +37,9 @@ func (p params) members(name string) ([]url.Values, error) {
 			continue
 		}
 		num, field, _ := strings.Cut(rest, ".")
-		n, err := strconv.Atoi(num)
-		if err != nil || n < 1 || strconv.Itoa(n) != num {
-			return nil, errorf(InvalidInput, "The parameter %s is not NAME.member.N with N "+
-				"a positive integer.", truncate(key))
+		n, err := memberIndex(key, num)
+		if err != nil {
+			return nil, err
 		}
 		if byIndex[n] == nil {
 			byIndex[n] = url.Values{}
@@ -55,6 +55,23 @@ func (p params) members(name string) ([]url.Values, error) {
 		out = append(out, byIndex[n])
 	}
 	return out, nil
+}
+
+// memberIndex reads N of the parameter key, NAME.member.N[.FIELD]: a
+// positive integer without leading zeros, at most maxListMembers.
+func memberIndex(key, num string) (int, error) {
+	digits := num != "" && strings.Trim(num, "0123456789") == ""
+	if !digits || num[0] == '0' {
+		return 0, errorf(InvalidInput, "The parameter %s is not NAME.member.N with N "+
+			"a positive integer.", truncate(key))
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n > maxListMembers {
+		return 0, errorf(InvalidInput, "The parameter %s has the index %s, which is too "+
+			"large: a list has at most %d members, numbered from 1.", truncate(key),
+			truncate(num), maxListMembers)
+	}
+	return n, nil
 }
 
 // list returns the plain list NAME.member.N in order.
@@ -99,21 +116,12 @@ func (p params) resources() ([]string, error) {
 		return nil, err
 	}
 	for _, r := range resources {
-		if !validResource(r) {
-			return nil, errorf(InvalidInput, "ResourceArns: %q is not a valid ARN.",
-				truncate(r))
+		if simulate.CheckResource(r) != nil {
+			return nil, errorf(InvalidInput, "ResourceArns: %q is not \"*\" or a valid ARN "+
+				"of at most %d characters.", truncate(r), simulate.MaxResourceLength)
 		}
 	}
 	return resources, nil
-}
-
-func validResource(r string) bool {
-	if r == "*" {
-		return true
-	}
-	parts := strings.SplitN(r, ":", 6)
-	return len(r) <= 2048 && len(parts) == 6 && parts[0] == "arn" && parts[1] != "" &&
-		parts[2] != "" && parts[5] != ""
 }
 
 // resourceOwner reads ResourceOwner: an account root ARN or account id.

@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
@@ -112,9 +114,8 @@ func (h *Handler) customPrincipal(rq *request, p params, mgmt bool) (policy.Prin
 		return policy.Principal{}, errorf(InvalidInput, "CallerArn: %q is not the ARN of an "+
 			"IAM user.", truncate(arn))
 	}
-	if accountOf(arn) != rq.caller.Principal.Account && !mgmt {
-		return policy.Principal{}, h.denied(rq, "iam:SimulateCustomPolicy", arn,
-			"only principals of its own account")
+	if err := h.reach(rq, "iam:SimulateCustomPolicy", arn, accountOf(arn), mgmt); err != nil {
+		return policy.Principal{}, err
 	}
 	c, err := h.sim.Principal(rq.ctx, arn)
 	if errors.Is(err, simulate.ErrNoSuchPrincipal) {
@@ -163,6 +164,11 @@ func (p params) policies(name string) ([]policy.Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, doc := range docs {
+		if err := checkPolicyLength(fmt.Sprintf("%s.member.%d", name, i+1), doc); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]policy.Source, 0, len(docs))
 	for i, doc := range docs {
 		pol, err := policy.Parse([]byte(doc), policy.Identity)
@@ -173,6 +179,25 @@ func (p params) policies(name string) ([]policy.Source, error) {
 			Name: name + "." + strconv.Itoa(i+1)})
 	}
 	return out, nil
+}
+
+// maxPolicyChars is the longest policy document IAM's simulator takes in
+// ResourcePolicy, PolicyInputList and PermissionsBoundaryPolicyInputList
+// (its policyDocumentType), in characters.
+const maxPolicyChars = 131072
+
+// checkPolicyLength refuses a document longer than maxPolicyChars, naming
+// its parameter, before anything parses it.
+func checkPolicyLength(param, doc string) error {
+	if len(doc) <= maxPolicyChars {
+		return nil
+	}
+	if n := utf8.RuneCountInString(doc); n > maxPolicyChars {
+		return errorf(ValidationError, "1 validation error detected: Value at '%s' failed "+
+			"to satisfy constraint: Member must have length less than or equal to %d "+
+			"(it has %d characters)", param, maxPolicyChars, n)
+	}
+	return nil
 }
 
 // malformed reports a policy document that does not parse.
@@ -212,7 +237,13 @@ func (h *Handler) simRequest(rq *request, p params, mgmt bool) (simulate.Request
 		return req, err
 	}
 	own := rq.caller.Principal.Account
-	req.Stored = func(account string) bool { return mgmt || account == own }
+	req.Stored = func(account string) bool {
+		if account == own || !mgmt {
+			return account == own
+		}
+		member, err := h.member(rq, account)
+		return member && err == nil
+	}
 	req.HideOrganizations = !mgmt
 	return req, nil
 }
@@ -222,6 +253,9 @@ func (p params) resourcePolicy() (*policy.Source, error) {
 	doc := p.str("ResourcePolicy")
 	if doc == "" {
 		return nil, nil
+	}
+	if err := checkPolicyLength("ResourcePolicy", doc); err != nil {
+		return nil, err
 	}
 	pol, err := policy.Parse([]byte(doc), policy.Resource)
 	if err != nil {
@@ -262,16 +296,16 @@ func (h *Handler) management(rq *request) (bool, error) {
 }
 
 // authorize decides whether the caller may perform action on resource, a
-// principal of account: account must be the caller's own unless the caller
-// is in the management account, and the caller's policies (identity-based,
-// boundary, SCPs) must allow the action; an account's root user needs no
-// identity-based policy. IAM users have no resource-based policy and RCPs do
-// not cover IAM, so the decision is the caller's own account's.
+// principal of account: account must be within the caller's reach (see
+// reach), and the caller's policies (identity-based, boundary, SCPs) must
+// allow the action; an account's root user needs no identity-based policy.
+// IAM users have no resource-based policy and RCPs do not cover IAM, so
+// the decision is the caller's own account's.
 func (h *Handler) authorize(rq *request, action, resource, account string, mgmt bool) error {
-	c := rq.caller
-	if account != c.Principal.Account && !mgmt {
-		return h.denied(rq, action, resource, "only principals of its own account")
+	if err := h.reach(rq, action, resource, account, mgmt); err != nil {
+		return err
 	}
+	c := rq.caller
 	sc, err := h.cfg.Directory.Scope(rq.ctx, c.Principal.Account)
 	if err != nil {
 		return fmt.Errorf("iamapi: scope of the caller's account: %w", err)
@@ -286,17 +320,58 @@ func (h *Handler) authorize(rq *request, action, resource, account string, mgmt 
 	}
 	x := policy.Explain(in)
 	rq.verdict.reason, rq.verdict.explain = x.Reason, x.String()
-	return errorf(AccessDenied, "User: %s is not authorized to perform: %s on resource: %s",
-		c.Principal.ARN, action, resource)
+	return errorf(AccessDenied, "User: %s is not authorized to perform: %s on resource: %s %s",
+		c.Principal.ARN, action, resource, denialKind(d, action))
 }
 
-// denied refuses a simulation of another account's principal.
+// denialKind says which kind of policy refused, as S3's messages and
+// AWS's newer IAM messages do, without naming the policy.
+func denialKind(d policy.Decision, action string) string {
+	if d.Effect == policy.ExplicitDeny {
+		return "with an explicit deny in a " + d.Deny.Source.Layer.String()
+	}
+	return "because no " + d.Missing.String() + " allows the " + action + " action"
+}
+
+// reach refuses a simulation of a principal of account unless account is
+// the caller's own or, for a caller in the management account, a member
+// account of the organization. It says nothing of whether the account or
+// the principal exists.
+func (h *Handler) reach(rq *request, action, resource, account string, mgmt bool) error {
+	if account == rq.caller.Principal.Account {
+		return nil
+	}
+	if !mgmt {
+		return h.denied(rq, action, resource, "outside the organization's management "+
+			"account a caller may simulate only principals of its own account")
+	}
+	member, err := h.member(rq, account)
+	if err != nil || member {
+		return err
+	}
+	return h.denied(rq, action, resource, "the organization's management account may "+
+		"simulate only principals of its own account and of the organization's member "+
+		"accounts")
+}
+
+// member reports whether account is in the organization: the store holds
+// it under the root or an OU.
+func (h *Handler) member(rq *request, account string) (bool, error) {
+	sc, err := h.cfg.Directory.Scope(rq.ctx, account)
+	if errors.Is(err, identity.ErrUnknownAccount) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("iamapi: scope of account %s: %w", account, err)
+	}
+	return sc.OrgID != "", nil
+}
+
+// denied refuses a simulation out of the caller's reach; why says the rule.
 func (h *Handler) denied(rq *request, action, resource, why string) error {
-	rq.verdict = &verdict{effect: policy.ImplicitDeny, reason: "a caller outside the " +
-		"management account may simulate " + why}
+	rq.verdict = &verdict{effect: policy.ImplicitDeny, reason: why}
 	return errorf(AccessDenied, "User: %s is not authorized to perform: %s on resource: %s: "+
-		"outside the organization's management account a caller may simulate %s",
-		rq.caller.Principal.ARN, action, resource, why)
+		"%s", rq.caller.Principal.ARN, action, resource, why)
 }
 
 // requestContext holds the condition keys of the IAM request itself.
@@ -315,33 +390,65 @@ func (h *Handler) requestContext(rq *request) policy.Context {
 	return c
 }
 
-// run simulates and writes the page of results MaxItems and Marker select.
+// maxPageBytes bounds the results of one answer: a page ends after
+// MaxItems results or after the result that takes it past maxPageBytes of
+// XML, whichever comes first, and holds at least one result. The body
+// limit on requests bounds what one result can weigh.
+const maxPageBytes = 4 << 20
+
+// run simulates the page of results MaxItems and Marker select, and only
+// it, and writes it.
 func (h *Handler) run(rq *request, p params, subject *identity.Caller,
 	req simulate.Request) error {
 	start, n, err := p.page()
 	if err != nil {
 		return err
 	}
-	results, err := h.sim.Run(rq.ctx, subject, req)
+	if start > req.Count() {
+		return errorf(InvalidInput, "Marker: %d is past the last result.", start)
+	}
+	var page pageBuilder
+	err = h.sim.Each(rq.ctx, subject, req, start, func(r simulate.Result) bool {
+		return page.add(&r) && page.count < n && page.size < maxPageBytes
+	})
 	if errors.Is(err, simulate.ErrInvalidRequest) {
 		return &Error{Code: InvalidInput, Message: err.Error(), Cause: err}
 	}
 	if err != nil {
 		return err
 	}
-	if start > len(results) {
-		return errorf(InvalidInput, "Marker: %d is past the last result.", start)
+	if page.err != nil {
+		return fmt.Errorf("iamapi: encode a result: %w", page.err)
 	}
-	end := min(start+n, len(results))
+	end := start + page.count
 	res := simulateResult{XMLName: xml.Name{Local: rq.action + "Result"},
-		IsTruncated: end < len(results)}
+		EvaluationResults: rawXML{page.buf.Bytes()}, IsTruncated: end < req.Count()}
 	if res.IsTruncated {
 		res.Marker = strconv.Itoa(end)
-	}
-	for i := range results[start:end] {
-		res.EvaluationResults = append(res.EvaluationResults, newEvaluation(&results[start+i]))
 	}
 	writeXML(rq.w, 200, simulateResponse{XMLName: xml.Name{Local: rq.action + "Response"},
 		Xmlns: namespace, Result: res, Metadata: responseMetadata{RequestID: rq.id}})
 	return nil
+}
+
+// pageBuilder encodes the results of one page as they are computed.
+type pageBuilder struct {
+	buf   bytes.Buffer
+	count int
+	size  int
+	err   error
+}
+
+// add encodes r as a member of EvaluationResults; it reports false, and
+// keeps the error, when r cannot be encoded.
+func (b *pageBuilder) add(r *simulate.Result) bool {
+	out, err := xml.Marshal(newEvaluation(r))
+	if err != nil {
+		b.err = err
+		return false
+	}
+	b.buf.Write(out)
+	b.count++
+	b.size += len(out)
+	return true
 }

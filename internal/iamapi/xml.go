@@ -15,10 +15,17 @@ type simulateResponse struct {
 }
 
 type simulateResult struct {
-	XMLName           xml.Name
-	EvaluationResults []evaluationResult `xml:"EvaluationResults>member"`
+	XMLName xml.Name
+	// EvaluationResults holds the members, each encoded as it was
+	// computed.
+	EvaluationResults rawXML `xml:"EvaluationResults"`
 	IsTruncated       bool
 	Marker            string `xml:",omitempty"`
+}
+
+// rawXML is XML already encoded, written as the element's content.
+type rawXML struct {
+	Inner []byte `xml:",innerxml"`
 }
 
 type responseMetadata struct {
@@ -29,6 +36,7 @@ type responseMetadata struct {
 // that SDKs ignore: TroveExplanation, the explanation for people, and
 // TroveReport, the structured result `trove policy simulate` prints.
 type evaluationResult struct {
+	XMLName                           xml.Name `xml:"member"`
 	EvalActionName                    string
 	EvalResourceName                  string
 	EvalDecision                      string

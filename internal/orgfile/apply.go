@@ -168,15 +168,18 @@ func parentOf(f *File, id string) string {
 	if o == nil {
 		return ""
 	}
-	if id == o.ManagementAccount {
-		return o.RootID
-	}
 	for _, a := range o.Accounts {
 		if a == id {
 			return o.RootID
 		}
 	}
-	return unitParent(o.Units, id)
+	if p := unitParent(o.Units, id); p != "" {
+		return p
+	}
+	if id == o.ManagementAccount {
+		return o.RootID // where AWS creates it, unless the file moves it
+	}
+	return ""
 }
 
 func unitParent(units []Unit, id string) string {

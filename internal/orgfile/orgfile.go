@@ -11,6 +11,10 @@
 // policies, permissions boundary and tags, a group's managed policies, and
 // the enabled policy types. Applying the same file twice changes nothing
 // the second time.
+//
+// Every file Load reads, the organization file and the policy files it
+// names, goes through ReadFile: a regular file only (never a device, FIFO
+// or directory), of bounded size (MaxFileSize, MaxPolicySize).
 package orgfile
 
 import (
@@ -22,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -166,9 +169,12 @@ var (
 	bucketRe  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
 
-// Load reads, parses and validates the organization file at path.
+// Load reads, parses and validates the organization file at path: a
+// regular file of at most MaxFileSize bytes, whose policy files (each a
+// regular file of at most MaxPolicySize bytes) are named relative to its
+// directory, or by absolute path.
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("orgfile: %w", err)
 	}
@@ -355,19 +361,20 @@ func (p *Policy) resolve(dir string) ([]byte, error) {
 	return json.Marshal(v)
 }
 
+// readRelative reads the policy file name, relative to dir unless it is
+// absolute: the operator who writes the organization file may name any
+// file the server can read, but only a regular file of at most
+// MaxPolicySize bytes.
 func readRelative(dir, name string) ([]byte, error) {
 	if !filepath.IsAbs(name) {
 		name = filepath.Join(dir, name)
 	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("read %s: %w", name, err)
+	data, err := ReadFile(name, MaxPolicySize)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("read %s: %w", name, pe.Err)
 	}
-	return data, nil
+	return data, err // nil, or a *FileError naming the file
 }
 
 func (b *Bucket) validate(dir string, seen map[string]bool) error {
@@ -412,25 +419,71 @@ func (o *Organization) validate(accounts map[string]bool, dir string) error {
 	if err := o.checkAttachments(o.Attachments); err != nil {
 		return fmt.Errorf("root: %w", err)
 	}
-	o.placed = map[string]bool{o.ManagementAccount: true}
+	o.placed = make(map[string]bool)
 	if err := place(o.Accounts, accounts, o.placed); err != nil {
 		return err
 	}
-	unitIDs := make(map[string]bool)
-	for i := range o.Units {
-		if err := o.validateUnit(&o.Units[i], "", accounts, o.placed, unitIDs); err != nil {
+	tree := unitTree{accounts: accounts, ids: make(map[string]bool)}
+	if err := o.validateUnits(o.Units, "", 1, &tree); err != nil {
+		return err
+	}
+	// The management account sits under the root unless the file places
+	// it in a unit; SCPs and RCPs never apply to it wherever it is.
+	o.placed[o.ManagementAccount] = true
+	return nil
+}
+
+// maxUnitDepth is how many levels of units AWS Organizations nests below
+// the root.
+const maxUnitDepth = 5
+
+// unitTree is what validating the units of an organization keeps: the
+// declared accounts and the unit ids seen so far.
+type unitTree struct {
+	accounts map[string]bool
+	ids      map[string]bool
+}
+
+// validateUnits checks the units under one parent, at depth levels below
+// the root (1 for the root's own units): their names are unique there, as
+// AWS requires, and they nest at most maxUnitDepth levels deep.
+func (o *Organization) validateUnits(units []Unit, parent string, depth int,
+	tree *unitTree) error {
+	names := make(map[string]bool, len(units))
+	for i := range units {
+		u := &units[i]
+		path := parent + "/" + u.Name
+		switch {
+		case u.Name == "":
+			return errors.New("a unit needs a name")
+		case names[u.Name]:
+			return fmt.Errorf("unit %s: declared twice under %s; AWS requires unique unit "+
+				"names under one parent", path, parentName(parent))
+		case depth > maxUnitDepth:
+			return fmt.Errorf("unit %s: %d levels below the root; AWS Organizations nests "+
+				"units at most %d levels deep", path, depth, maxUnitDepth)
+		}
+		names[u.Name] = true
+		if err := o.validateUnit(u, path, tree); err != nil {
+			return err
+		}
+		if err := o.validateUnits(u.Units, path, depth+1, tree); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (o *Organization) validateUnit(u *Unit, parent string,
-	accounts, placed, ids map[string]bool) error {
-	if u.Name == "" {
-		return errors.New("a unit needs a name")
+func parentName(parent string) string {
+	if parent == "" {
+		return "the root"
 	}
-	path := parent + "/" + u.Name
+	return "unit " + parent
+}
+
+// validateUnit checks one unit, whose path from the root is path, without
+// its children.
+func (o *Organization) validateUnit(u *Unit, path string, tree *unitTree) error {
 	if u.ID == "" {
 		u.ID = "ou-" + strings.TrimPrefix(o.RootID, "r-") + "-" + derive(path, 8)
 	}
@@ -438,20 +491,15 @@ func (o *Organization) validateUnit(u *Unit, parent string,
 		return fmt.Errorf("unit %s: id %q must be ou-, 4-32 and 8-32 lower-case letters "+
 			"or digits", path, u.ID)
 	}
-	if ids[u.ID] {
+	if tree.ids[u.ID] {
 		return fmt.Errorf("unit %s: id %s used twice", path, u.ID)
 	}
-	ids[u.ID] = true
+	tree.ids[u.ID] = true
 	if err := o.checkAttachments(u.Attachments); err != nil {
 		return fmt.Errorf("unit %s: %w", path, err)
 	}
-	if err := place(u.Accounts, accounts, placed); err != nil {
+	if err := place(u.Accounts, tree.accounts, o.placed); err != nil {
 		return fmt.Errorf("unit %s: %w", path, err)
-	}
-	for i := range u.Units {
-		if err := o.validateUnit(&u.Units[i], path, accounts, placed, ids); err != nil {
-			return err
-		}
 	}
 	return nil
 }

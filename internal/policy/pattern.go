@@ -110,9 +110,10 @@ func joinLits(toks []token) string {
 
 // parseVariable parses the variable at the start of s, which begins "${" and
 // whose closing brace is at end (-1 when none). It returns the token and the
-// bytes consumed, or n == 0 when no closing brace ends it. The escapes ${*}, ${?} and ${$} come back as literal tokens. A
-// variable whose inside is not `key` or `key, 'default'` becomes a tokVar with
-// an empty key, which never resolves.
+// bytes consumed, or n == 0 when no closing brace ends it. The escapes ${*},
+// ${?} and ${$} come back as literal tokens. A variable whose inside is not
+// `key` or `key, 'default'` becomes a tokVar with an empty key, which never
+// resolves.
 func parseVariable(s string, end int) (tok token, n int) {
 	if end < 0 {
 		return token{}, 0

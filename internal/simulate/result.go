@@ -299,19 +299,31 @@ func crossAccountDetails(in policy.Input, ps []policy.PolicyReport) []Detail {
 	}
 }
 
-// orgHidden is why a hidden SCP or RCP shows no statements.
-const orgHidden = "its statements are shown to the organization's management account only"
+// orgHidden is why the SCPs and RCPs a caller outside the management
+// account sees are one report per layer, without statements.
+const orgHidden = "their names, levels and statements are shown to the organization's " +
+	"management account only"
 
-// hideOrganizations removes the statements of SCPs and RCPs from x, and
-// their names from its reason.
+// withheldValue replaces the request's values of organization keys in the
+// near misses a caller outside the management account sees.
+const withheldValue = "(withheld)"
+
+// orgKeys are the condition keys whose values describe the organization's
+// structure: its id and the paths of OUs above the principal's and the
+// resource owner's accounts.
+var orgKeys = []string{"aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:ResourceOrgID",
+	"aws:ResourceOrgPaths"}
+
+// hideOrganizations keeps the organization's structure out of x, for a
+// caller outside the management account: the SCPs and RCPs become one
+// report per layer without names, levels or statements; the reason names
+// only the kind of policy that decided; and the values of orgKeys are
+// withheld from near misses.
 func hideOrganizations(x *policy.Explanation, req *policy.Request) {
-	ps := slices.Clone(x.Policies)
-	for i := range ps {
-		if organizational(ps[i].Layer) && ps[i].Skipped == "" {
-			ps[i].Statements, ps[i].Skipped = nil, orgHidden
-		}
+	x.Policies = collapseOrganizations(x.Policies)
+	for i := range x.Policies {
+		withholdOrgValues(&x.Policies[i])
 	}
-	x.Policies = ps
 	d := x.Decision
 	switch {
 	case d.Effect == policy.ExplicitDeny && organizational(d.Deny.Source.Layer):
@@ -320,6 +332,47 @@ func hideOrganizations(x *policy.Explanation, req *policy.Request) {
 		x.Reason = "no " + d.Missing.String() + " allows " + req.Action + " on " +
 			req.Resource
 	}
+}
+
+// collapseOrganizations replaces the reports of SCPs and RCPs with one per
+// layer, where the first of the layer was.
+func collapseOrganizations(ps []policy.PolicyReport) []policy.PolicyReport {
+	out := make([]policy.PolicyReport, 0, len(ps))
+	seen := map[policy.Layer]bool{}
+	for _, p := range ps {
+		switch {
+		case !organizational(p.Layer):
+			out = append(out, p)
+		case !seen[p.Layer]:
+			seen[p.Layer] = true
+			out = append(out, policy.PolicyReport{Layer: p.Layer, Name: collapsedName[p.Layer],
+				Skipped: orgHidden})
+		}
+	}
+	return out
+}
+
+// collapsedName names the one report of each organizational layer.
+var collapsedName = map[policy.Layer]string{
+	policy.LayerSCP: "service control policies",
+	policy.LayerRCP: "resource control policies",
+}
+
+// withholdOrgValues replaces the request's values of orgKeys in p's near
+// misses. The reports are policy.Explain's own, made for this result.
+func withholdOrgValues(p *policy.PolicyReport) {
+	for i := range p.Statements {
+		misses := p.Statements[i].Misses
+		for j := range misses {
+			if misses[j].Present && isOrgKey(misses[j].Key) {
+				misses[j].Values = []string{withheldValue}
+			}
+		}
+	}
+}
+
+func isOrgKey(k string) bool {
+	return slices.ContainsFunc(orgKeys, func(o string) bool { return strings.EqualFold(o, k) })
 }
 
 // reports converts the engine's policy reports.

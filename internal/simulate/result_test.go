@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -61,11 +62,13 @@ func TestOrganizationsHidden(t *testing.T) {
 		{name: "scp deny hidden", action: "s3:PutObject", hide: true,
 			wantDecision: ExplicitDeny, wantReason: "explicit deny in a service control policy",
 			wantMatch: "service control policy", wantText: []string{orgHidden},
-			avoidText: []string{"NoWrites"}},
+			avoidText: []string{"NoWrites", "no-writes", "ou-aaaa-11111111", "r-aaaa",
+				"FullAWSAccess"}},
 		{name: "read allowed, hidden", action: "s3:GetObject", hide: true,
 			wantDecision: Allowed, wantOrgs: true, wantBoundary: true,
 			wantReason: `identity-based policy "inline policy rw of user u"`,
-			wantMatch:  "rw", wantText: []string{orgHidden}},
+			wantMatch:  "rw", wantText: []string{orgHidden},
+			avoidText: []string{"no-writes", "ou-aaaa-11111111", "r-aaaa", "FullAWSAccess"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,9 +93,10 @@ func TestOrganizationsHidden(t *testing.T) {
 					t.Errorf("text lacks %q:\n%s", s, r.Text)
 				}
 			}
+			report := fmt.Sprintf("%+v", r)
 			for _, s := range tc.avoidText {
-				if strings.Contains(r.Text, s) || strings.Contains(r.Reason, s) {
-					t.Errorf("text shows %q:\n%s", s, r.Text)
+				if strings.Contains(report, s) {
+					t.Errorf("result shows %q:\n%s", s, report)
 				}
 			}
 		})
@@ -121,5 +125,36 @@ func TestSourceID(t *testing.T) {
 				t.Fatalf("%s, %s; want %s, %s", id, typ, tc.id, tc.typ)
 			}
 		})
+	}
+}
+
+// TestOrganizationValuesWithheld: a near miss on a key that carries the
+// organization's id or paths shows the request's value to the management
+// account only.
+func TestOrganizationValuesWithheld(t *testing.T) {
+	in := orgInput(t, "s3:GetObject")
+	in.Request.Principal.OrgPaths = []string{"o-aaaaaaaaaa/r-aaaa/ou-aaaa-11111111/"}
+	in.Request.ResourceOrgPaths = []string{"o-aaaaaaaaaa/r-aaaa/ou-aaaa-22222222/"}
+	in.Request.ResourceOrgID = "o-aaaaaaaaaa"
+	in.Identity = append(in.Identity, policy.Source{Layer: policy.LayerIdentity,
+		Name: "inline policy paths of user u", Policy: mustParse(t, `{"Version":`+
+			`"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",`+
+			`"Resource":"*","Condition":{"StringEquals":{"aws:principalorgpaths":"x",`+
+			`"aws:ResourceOrgPaths":"y","aws:ResourceOrgID":"z","aws:ResourceAccount":`+
+			`"000000000000"}}}]}`, policy.Identity)})
+	shown := newResult(in, false, "")
+	hidden := newResult(in, true, "")
+	for _, v := range []string{"ou-aaaa-11111111", "ou-aaaa-22222222", "o-aaaaaaaaaa"} {
+		if !strings.Contains(shown.Text, v) {
+			t.Errorf("the management account's text lacks %s:\n%s", v, shown.Text)
+		}
+		if report := fmt.Sprintf("%+v", hidden); strings.Contains(report, v) {
+			t.Errorf("hidden result shows %s:\n%s", v, report)
+		}
+	}
+	for _, v := range []string{`["(withheld)"]`, `"111111111111"`} {
+		if !strings.Contains(hidden.Text, v) {
+			t.Errorf("hidden text lacks %s:\n%s", v, hidden.Text)
+		}
 	}
 }

@@ -73,27 +73,53 @@ var ErrInvalidRequest = errors.New("simulate: invalid request")
 // each resource, and so on.
 func (s *Simulator) Run(ctx context.Context, c *identity.Caller, req Request) ([]Result,
 	error) {
+	out := make([]Result, 0, min(req.Count(), 1024))
+	err := s.Each(ctx, c, req, 0, func(r Result) bool {
+		out = append(out, r)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Count is how many results Run returns for req: one for each action on
+// each resource.
+func (req Request) Count() int { return len(req.Actions) * max(1, len(req.Resources)) }
+
+// Each simulates the pairs of req's actions and resources in Run's order,
+// from the pair at index start on, and hands each result to yield until
+// yield returns false or no pair is left. It computes no result before
+// start nor after the one yield refuses, so that a page of results costs
+// what the page holds. A start past Count is an ErrInvalidRequest.
+func (s *Simulator) Each(ctx context.Context, c *identity.Caller, req Request, start int,
+	yield func(Result) bool) error {
 	if len(req.Actions) == 0 {
-		return nil, fmt.Errorf("%w: no action to simulate", ErrInvalidRequest)
+		return fmt.Errorf("%w: no action to simulate", ErrInvalidRequest)
 	}
 	if err := checkRequest(req); err != nil {
-		return nil, err
+		return err
+	}
+	if start < 0 || start > req.Count() {
+		return fmt.Errorf("%w: result %d is past the last, %d", ErrInvalidRequest, start,
+			req.Count())
 	}
 	resources := req.Resources
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
-	out := make([]Result, 0, len(req.Actions)*len(resources))
-	for _, action := range req.Actions {
-		for _, resource := range resources {
-			r, err := s.one(ctx, c, req, action, resource)
-			if err != nil {
-				return nil, fmt.Errorf("simulate: %s on %s: %w", action, resource, err)
-			}
-			out = append(out, r)
+	for i := start; i < req.Count(); i++ {
+		action, resource := req.Actions[i/len(resources)], resources[i%len(resources)]
+		r, err := s.one(ctx, c, req, action, resource)
+		if err != nil {
+			return fmt.Errorf("simulate: %s on %s: %w", action, resource, err)
+		}
+		if !yield(r) {
+			return nil
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // one simulates action on resource.
@@ -181,15 +207,20 @@ func cloneContext(c policy.Context) policy.Context {
 	return out
 }
 
-// checkRequest rejects actions that are not of the form service:Action and
-// context keys the engine derives from the principal or the resource, which
-// a request cannot set.
+// checkRequest rejects actions that are not of the form service:Action,
+// resources that are not ARNs, and context keys the engine derives from the
+// principal or the resource, which a request cannot set.
 func checkRequest(req Request) error {
 	for _, a := range req.Actions {
 		svc, name, ok := strings.Cut(a, ":")
 		if !ok || svc == "" || name == "" || strings.ContainsAny(a, "*? ") {
 			return fmt.Errorf("%w: %q is not an action name of the form service:Action",
 				ErrInvalidRequest, a)
+		}
+	}
+	for _, r := range req.Resources {
+		if err := CheckResource(r); err != nil {
+			return err
 		}
 	}
 	for k := range req.Context {
@@ -199,4 +230,33 @@ func checkRequest(req Request) error {
 		}
 	}
 	return nil
+}
+
+// MaxResourceLength is the longest resource ARN a simulation takes, as
+// IAM's ResourceArns.
+const MaxResourceLength = 2048
+
+// CheckResource checks a resource to simulate on, as IAM's simulator does:
+// "*" or an ARN of six colon-separated parts whose partition, service and
+// resource are not empty, of at most MaxResourceLength characters. Its
+// error wraps ErrInvalidRequest.
+func CheckResource(r string) error {
+	if r == "*" {
+		return nil
+	}
+	parts := strings.SplitN(r, ":", 6)
+	if len(r) > MaxResourceLength || len(parts) != 6 || parts[0] != "arn" || parts[1] == "" ||
+		parts[2] == "" || parts[5] == "" {
+		return fmt.Errorf("%w: %q is not \"*\" or an ARN (arn:PARTITION:SERVICE:REGION:"+
+			"ACCOUNT:RESOURCE, such as arn:aws:s3:::bucket/key)", ErrInvalidRequest, short(r))
+	}
+	return nil
+}
+
+// short cuts text quoted in an error to 128 bytes.
+func short(s string) string {
+	if len(s) > 128 {
+		return s[:128] + "..."
+	}
+	return s
 }

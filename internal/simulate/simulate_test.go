@@ -209,6 +209,12 @@ func TestRunPairs(t *testing.T) {
 			Context: policy.Context{"aws:principalorgid": {"o-exampleorg"}}}},
 		{"derived tag key in context", Request{Actions: []string{"s3:GetObject"},
 			Context: policy.Context{"aws:PrincipalTag/team": {"a"}}}},
+		{"resource not an ARN", Request{Actions: []string{"s3:GetObject"},
+			Resources: []string{"notanarn"}}},
+		{"ARN without a resource", Request{Actions: []string{"s3:GetObject"},
+			Resources: []string{"arn:aws:s3:::"}}},
+		{"empty resource", Request{Actions: []string{"s3:GetObject"},
+			Resources: []string{""}}},
 	}
 	for _, b := range bad {
 		if _, err := s.Run(ctx, c, b.req); !errors.Is(err, ErrInvalidRequest) {
@@ -277,5 +283,67 @@ func TestStoredPolicyWithheld(t *testing.T) {
 	}
 	if !strings.Contains(r.Text, "skipped, withheld") {
 		t.Fatalf("text does not say the bucket policy was withheld:\n%s", r.Text)
+	}
+}
+
+// TestEach pages through the pairs as the IAM API does: from an index, for
+// as long as the caller wants.
+func TestEach(t *testing.T) {
+	s := loadExample(t)
+	ctx := context.Background()
+	c, err := s.Principal(ctx, delegate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{Actions: []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+		Resources: []string{"arn:aws:s3:::devtools-artifacts/a",
+			"arn:aws:s3:::devtools-artifacts/b"}}
+	if req.Count() != 6 {
+		t.Fatalf("count %d, want 6", req.Count())
+	}
+	tests := []struct {
+		name      string
+		start, n  int
+		want      []string
+		wantError bool
+	}{
+		{name: "first two", start: 0, n: 2, want: []string{"s3:GetObject a", "s3:GetObject b"}},
+		{name: "from the middle", start: 3, n: 2,
+			want: []string{"s3:PutObject b", "s3:DeleteObject a"}},
+		{name: "past the end stops", start: 5, n: 4, want: []string{"s3:DeleteObject b"}},
+		{name: "at the end", start: 6, n: 1},
+		{name: "beyond the end", start: 7, n: 1, wantError: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			err := s.Each(ctx, c, req, tc.start, func(r Result) bool {
+				got = append(got, r.Action+" "+r.Resource[len(r.Resource)-1:])
+				return len(got) < tc.n
+			})
+			if tc.wantError != errors.Is(err, ErrInvalidRequest) ||
+				(!tc.wantError && err != nil) {
+				t.Fatalf("err = %v, want an ErrInvalidRequest: %v", err, tc.wantError)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("results %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckResource(t *testing.T) {
+	long := "arn:aws:s3:::b/" + strings.Repeat("k", MaxResourceLength)
+	for _, r := range []string{"", "notanarn", "arn:aws:s3:::", "arn::s3:::b", "arn:aws::::b",
+		"bucket/key", "arn:aws:s3::b", long} {
+		if err := CheckResource(r); !errors.Is(err, ErrInvalidRequest) {
+			t.Errorf("%.40q: %v, want ErrInvalidRequest", r, err)
+		}
+	}
+	for _, r := range []string{"*", "arn:aws:s3:::b", "arn:aws:s3:::b/k,with,commas",
+		"arn:aws:iam::111111111111:user/u"} {
+		if err := CheckResource(r); err != nil {
+			t.Errorf("%q: %v", r, err)
+		}
 	}
 }
