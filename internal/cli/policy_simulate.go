@@ -55,11 +55,15 @@ aws:CurrentTime, aws:EpochTime, aws:SecureTransport, aws:SourceIp,
 aws:UserAgent, aws:RequestedRegion, s3:x-amz-server-side-encryption,
 s3:prefix...
 
+Online, the usual AWS credential chain signs (--profile, AWS_PROFILE,
+AWS_ACCESS_KEY_ID...); for an https endpoint with a private certificate
+authority, set AWS_CA_BUNDLE to its PEM file.
+
 Exit status: 0 when the simulation ran, whatever it decided; 1 when it failed;
 2 for a usage error; 3 when --expect is given and a decision differs.`
 
-const simulateExample = `  trove policy simulate --org organization.yaml \
-    --principal arn:aws:iam::222222222222:user/delegate \
+const simulateExample = `  trove policy simulate --org examples/cross-account/organization.yaml \
+    --principal arn:aws:iam::111111111111:user/ci-publisher \
     --action s3:GetObject --action s3:PutObject \
     --resource arn:aws:s3:::devtools-artifacts/charts/hello-0.1.0.tgz \
     --context s3:x-amz-server-side-encryption=AES256 --expect allowed
@@ -319,6 +323,13 @@ func simulateOnline(ctx context.Context, o simulateOptions, keys policy.Context)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		if o.profile != "" {
+			return nil, fmt.Errorf("profile %q holds no usable credentials to sign with", o.profile)
+		}
+		return nil, errors.New("no AWS credentials found to sign with: give --profile, or set " +
+			"AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
 	}
 	doc, err := o.readResourcePolicy()
 	if err != nil {

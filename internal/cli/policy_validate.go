@@ -92,15 +92,16 @@ func runValidate(cmd *cobra.Command, s Streams, o validateOptions, file string) 
 		return usageErrorf("--fail-on %q: want error, security, warning or suggestion",
 			o.failOn)
 	}
+	kind, typed := validateKinds[o.typ]
+	if o.typ != "" && !typed {
+		return usageErrorf("--type %q: want identity, resource, scp or rcp", o.typ)
+	}
 	doc, name, err := readPolicy(cmd.InOrStdin(), file)
 	if err != nil {
 		return usageError(err)
 	}
-	kind := policylint.GuessKind(doc)
-	if o.typ != "" {
-		if kind, ok = validateKinds[o.typ]; !ok {
-			return usageErrorf("--type %q: want identity, resource, scp or rcp", o.typ)
-		}
+	if !typed {
+		kind = policylint.GuessKind(doc)
 	}
 	findings := policylint.Validate(doc, kind)
 	if o.json {

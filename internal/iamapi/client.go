@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -163,12 +164,13 @@ func (c *Client) call(ctx context.Context, form url.Values, out any) error {
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("iamapi: %s: %w", form.Get("Action"), err)
+		return fmt.Errorf("iamapi: %s: %w%s", form.Get("Action"), err, c.schemeHint(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
-		return fmt.Errorf("iamapi: %s: read the answer: %w", form.Get("Action"), err)
+		return fmt.Errorf("iamapi: %s: read the answer: %w%s", form.Get("Action"), err,
+			c.schemeHint(err))
 	}
 	if len(body) > maxResponse {
 		return fmt.Errorf("iamapi: %s: the answer exceeds the client's limit of %d MiB; "+
@@ -198,8 +200,7 @@ func (c *Client) request(ctx context.Context, form url.Values) (*http.Request, e
 	}
 	creds, err := c.Credentials.Retrieve(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("iamapi: no credentials found to sign with: give --profile, "+
-			"or set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (%w)", err)
+		return nil, fmt.Errorf("iamapi: credentials to sign with: %w", err)
 	}
 	region, now := c.Region, time.Now
 	if region == "" {
@@ -270,4 +271,17 @@ func emptyLists(r *simulate.Result) {
 			r.Policies[i].Statements = []simulate.StatementReport{}
 		}
 	}
+}
+
+// schemeHint suggests https when a plain-HTTP request to the endpoint was cut
+// off, which is how a TLS listener answers one.
+func (c *Client) schemeHint(err error) string {
+	if !strings.HasPrefix(c.Endpoint, "http://") {
+		return ""
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) {
+		return " (does the endpoint serve https? then write https://)"
+	}
+	return ""
 }
