@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/troveproject/trove/internal/orgfile"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/policylint"
 )
@@ -120,25 +120,21 @@ func readPolicy(in io.Reader, file string) (doc []byte, name string, err error) 
 	name = file
 	if file == "-" {
 		name = "<stdin>"
-	} else {
-		f, err := os.Open(file)
+		doc, err = io.ReadAll(io.LimitReader(in, validateMaxInput+1))
 		if err != nil {
-			return nil, name, err
+			return nil, name, fmt.Errorf("read %s: %w", name, err)
 		}
-		defer f.Close()
-		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	} else {
+		if fi, err := os.Stat(file); err == nil && fi.IsDir() {
 			return nil, name, fmt.Errorf("%s is a directory, not a policy file", name)
 		}
-		in = f
+		// A regular file only: a FIFO or a device would block or never end.
+		doc, err = orgfile.ReadFile(file, validateMaxInput)
+		if err != nil && !errors.Is(err, orgfile.ErrTooLarge) {
+			return nil, name, err // it names the file already
+		}
 	}
-	doc, err = io.ReadAll(io.LimitReader(in, validateMaxInput+1))
-	var pathErr *fs.PathError
-	switch {
-	case errors.As(err, &pathErr):
-		return nil, name, err // it names the file already
-	case err != nil:
-		return nil, name, fmt.Errorf("read %s: %w", name, err)
-	case len(doc) > validateMaxInput:
+	if len(doc) > validateMaxInput || errors.Is(err, orgfile.ErrTooLarge) {
 		return nil, name, fmt.Errorf("%s is larger than %d bytes, far beyond any policy AWS "+
 			"accepts (the largest, bucket policies, take 20 KB)", name, validateMaxInput)
 	}

@@ -70,9 +70,10 @@ func Anonymous() *Caller {
 type Directory struct {
 	meta store.Meta
 
-	mu     sync.Mutex // guards parsed and view
-	parsed map[[32]byte]*policy.Policy
-	view   *view // what was derived at the last identity version seen
+	mu          sync.Mutex // guards parsed and view
+	parsed      map[[32]byte]*policy.Policy
+	parsedBytes int   // the Footprint of the policies in parsed
+	view        *view // what was derived at the last identity version seen
 }
 
 // New returns a Directory reading meta.
@@ -181,11 +182,22 @@ func (d *Directory) Parse(doc []byte, kind policy.Kind) (*policy.Policy, error) 
 	if err != nil {
 		return nil, err
 	}
+	size := p.Footprint()
 	d.mu.Lock()
-	if len(d.parsed) > 4096 {
+	if len(d.parsed) >= maxParsed || d.parsedBytes+size > maxParsedBytes {
 		clear(d.parsed)
+		d.parsedBytes = 0
 	}
 	d.parsed[h] = p
+	d.parsedBytes += size
 	d.mu.Unlock()
 	return p, nil
 }
+
+// Bounds on the cache of parsed policies: by count, and by the memory the
+// compiled policies hold, so that storing many large, distinct policies
+// cannot grow the server without limit.
+const (
+	maxParsed      = 4096
+	maxParsedBytes = 64 << 20
+)

@@ -351,3 +351,33 @@ func TestGlob(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainBoundsQuotedValues checks that near misses quote request values
+// cut short, so a request with huge values cannot make an explanation huge.
+func TestExplainBoundsQuotedValues(t *testing.T) {
+	var stmts []string
+	for i := 0; i < 50; i++ {
+		stmts = append(stmts, `{"Effect":"Deny","Principal":"*","Action":"s3:GetObject",`+
+			`"Resource":"*","Condition":{"StringEquals":{"aws:UserAgent":"q"}}}`)
+	}
+	pol := mustParse(t, `{"Version":"2012-10-17","Statement":[`+
+		strings.Join(stmts, ",")+`]}`, Resource)
+	c := Context{}
+	many := make([]string, 100)
+	for i := range many {
+		many[i] = strings.Repeat("u", 1<<16)
+	}
+	c.Set("aws:UserAgent", many...)
+	x := Explain(Input{Request: Request{Action: "s3:GetObject", Resource: object,
+		ResourceAccount: devtools, Principal: anonymous(), Context: c},
+		Resource: &Source{Layer: LayerResource, Name: "bp", Policy: pol}})
+	if n := len(x.String()); n > 50*(maxMissValues+1)*(maxMissValueLen+64) {
+		t.Fatalf("explanation of %d bytes for 50 near misses", n)
+	}
+	m := x.Policies[0].Statements[0].Misses[0]
+	if len(m.Values) != maxMissValues+1 || !strings.HasSuffix(m.Values[0], "(65536 bytes)") ||
+		m.Values[maxMissValues] != "... (84 more values)" {
+		t.Errorf("quoted values %d, first %q, last %q", len(m.Values),
+			m.Values[0][maxMissValueLen:], m.Values[len(m.Values)-1])
+	}
+}

@@ -2,7 +2,7 @@ package policy
 
 import (
 	"fmt"
-	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -160,7 +160,7 @@ func (st *Statement) report(e *env) StatementReport {
 		if !c.eval(e) {
 			vals, present := e.lookup(c.key)
 			r.Misses = append(r.Misses, Miss{Element: "Condition", Operator: c.name,
-				Key: c.rawKey, Values: slices.Clone(vals), Present: present})
+				Key: c.rawKey, Values: quoteValues(vals), Present: present})
 		}
 	}
 	r.Applied = len(r.Misses) == 0
@@ -244,6 +244,32 @@ func (x Explanation) Applied() []Match {
 					Sid: s.Sid, Index: s.Index, Effect: s.Effect})
 			}
 		}
+	}
+	return out
+}
+
+// Bounds on the request values a Miss quotes, so that a request with huge
+// values cannot make an explanation huge: each statement's near miss would
+// otherwise hold its own copy.
+const (
+	maxMissValues   = 16
+	maxMissValueLen = 256
+)
+
+// quoteValues copies at most maxMissValues values, each cut to
+// maxMissValueLen bytes with a note of the length it had.
+func quoteValues(vals []string) []string {
+	n := min(len(vals), maxMissValues)
+	out := make([]string, 0, n+1)
+	for _, v := range vals[:n] {
+		if len(v) > maxMissValueLen {
+			v = strings.ToValidUTF8(v[:maxMissValueLen], "") +
+				"... (" + strconv.Itoa(len(v)) + " bytes)"
+		}
+		out = append(out, v)
+	}
+	if len(vals) > n {
+		out = append(out, "... ("+strconv.Itoa(len(vals)-n)+" more values)")
 	}
 	return out
 }

@@ -245,3 +245,30 @@ func stmtName(sid string, index int) string {
 // variables reports whether documents of this version substitute policy
 // variables.
 func variables(version string) bool { return version == Version2012 }
+
+// Footprint estimates the memory the compiled policy holds, in bytes, for
+// caches that must stay bounded: a 20 KB document of single-character
+// wildcards compiles to megabytes.
+func (p *Policy) Footprint() int {
+	const tokenSize = 64 // a token and its share of the slices around it
+	n := 0
+	for i := range p.Statements {
+		st := &p.Statements[i]
+		for _, a := range st.actions {
+			n += len(a.toks)
+		}
+		for _, r := range st.resources {
+			n += 2 * len(r.tmpl.toks) // the template and its segments
+		}
+		for _, c := range st.conditions {
+			for _, t := range c.strs {
+				n += len(t.toks)
+			}
+			for _, a := range c.arns {
+				n += 2 * len(a.tmpl.toks)
+			}
+			n += len(c.nums) + len(c.times) + len(c.bools) + len(c.bins) + len(c.ips)
+		}
+	}
+	return n*tokenSize + 1024
+}

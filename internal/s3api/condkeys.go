@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
@@ -248,10 +249,18 @@ func requestTagKeys(c policy.Context, h http.Header) error {
 	if err != nil {
 		return badTagging()
 	}
+	if len(tags) > maxObjectTags {
+		return s3err.Newf(s3err.InvalidTag, "Object tags cannot be greater than %d",
+			maxObjectTags)
+	}
 	keys := make([]string, 0, len(tags))
 	for k, vs := range tags {
 		if k == "" || len(vs) != 1 {
 			return badTagging()
+		}
+		if utf8.RuneCountInString(k) > maxTagKey || utf8.RuneCountInString(vs[0]) > maxTagValue {
+			return s3err.Newf(s3err.InvalidTag, "A tag key is at most %d characters and a "+
+				"tag value at most %d.", maxTagKey, maxTagValue)
 		}
 		keys = append(keys, k)
 		c.Set("s3:RequestObjectTag/"+k, vs[0])
@@ -260,6 +269,13 @@ func requestTagKeys(c policy.Context, h http.Header) error {
 	c.Set("s3:RequestObjectTagKeys", keys...)
 	return nil
 }
+
+// S3's limits on object tags.
+const (
+	maxObjectTags = 10
+	maxTagKey     = 128
+	maxTagValue   = 256
+)
 
 func badTagging() error {
 	return s3err.Newf(s3err.InvalidArgument, "The x-amz-tagging header must be a URL-encoded "+

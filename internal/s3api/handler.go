@@ -142,6 +142,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serve(rq *request) error {
+	if headerSize(rq.r.Header) > maxHeaderSection {
+		return s3err.Newf(s3err.RequestHeaderSectionTooLarge, "Your request header section "+
+			"exceeds the maximum allowed size of %d bytes.", maxHeaderSection)
+	}
 	if err := h.address(rq); err != nil {
 		return err
 	}
@@ -237,4 +241,21 @@ func newHostID() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// maxHeaderSection is S3's limit on a request's headers, 8 KB. It also bounds
+// the request values policies are matched against (User-Agent, Referer,
+// x-amz-* headers), and so the work of one evaluation.
+const maxHeaderSection = 8 << 10
+
+// headerSize is the size of the header section as sent: names, values and
+// the ": " and CRLF around each.
+func headerSize(h http.Header) int {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }

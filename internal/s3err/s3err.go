@@ -37,6 +37,7 @@ const (
 	InvalidDigest                     Code = "InvalidDigest"
 	InvalidRange                      Code = "InvalidRange"
 	InvalidRequest                    Code = "InvalidRequest"
+	InvalidTag                        Code = "InvalidTag"
 	InvalidToken                      Code = "InvalidToken"
 	KeyTooLongError                   Code = "KeyTooLongError"
 	MalformedPolicy                   Code = "MalformedPolicy"
@@ -50,6 +51,7 @@ const (
 	NotImplemented                    Code = "NotImplemented"
 	NotModified                       Code = "NotModified"
 	PreconditionFailed                Code = "PreconditionFailed"
+	RequestHeaderSectionTooLarge      Code = "RequestHeaderSectionTooLarge"
 	RequestTimeTooSkewed              Code = "RequestTimeTooSkewed"
 	SignatureDoesNotMatch             Code = "SignatureDoesNotMatch"
 	XAmzContentSHA256Mismatch         Code = "XAmzContentSHA256Mismatch"
@@ -91,6 +93,10 @@ var table = map[Code]entry{
 		"The AWS Access Key Id you provided does not exist in our records."},
 	InvalidArgument: {http.StatusBadRequest,
 		"Invalid Argument"},
+	InvalidTag: {http.StatusBadRequest,
+		"The tag provided was not a valid tag."},
+	RequestHeaderSectionTooLarge: {http.StatusBadRequest,
+		"Your request header section exceeds the maximum allowed size."},
 	IllegalLocationConstraint: {http.StatusBadRequest,
 		"The unspecified location constraint is incompatible for the region specific " +
 			"endpoint this request was sent to."},

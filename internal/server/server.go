@@ -165,6 +165,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 // names are empty. A certificate outside its validity period at now is
 // served all the same, with a warning: clients will refuse it, but a test
 // set-up may mean to show exactly that.
+// maxPEMFile bounds the certificate and key files: a chain of a few
+// certificates is a few kilobytes.
+const maxPEMFile = 1 << 20
+
 func loadTLS(certFile, keyFile string, now time.Time, log *slog.Logger) (*tls.Config, error) {
 	switch {
 	case certFile == "" && keyFile == "":
@@ -172,11 +176,11 @@ func loadTLS(certFile, keyFile string, now time.Time, log *slog.Logger) (*tls.Co
 	case certFile == "" || keyFile == "":
 		return nil, ErrTLSPair
 	}
-	certPEM, err := os.ReadFile(certFile)
+	certPEM, err := orgfile.ReadFile(certFile, maxPEMFile)
 	if err != nil {
 		return nil, fmt.Errorf("server: TLS certificate: %w", err)
 	}
-	keyPEM, err := os.ReadFile(keyFile)
+	keyPEM, err := orgfile.ReadFile(keyFile, maxPEMFile)
 	if err != nil {
 		return nil, fmt.Errorf("server: TLS key: %w", err)
 	}
@@ -217,7 +221,10 @@ func NewHandler(st *Stores, cfg Config, log *slog.Logger) http.Handler {
 func serve(ctx context.Context, ln net.Listener, tlsCfg *tls.Config, h http.Handler,
 	log *slog.Logger) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+		// S3 allows 8 KB of headers, which the handlers answer in XML; past
+		// 64 KB the server refuses before reading more.
+		MaxHeaderBytes: 64 << 10, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 	scheme := "http://"
 	if tlsCfg != nil {
 		scheme = "https://"

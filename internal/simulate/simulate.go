@@ -59,8 +59,9 @@ type Request struct {
 	// SimulateCustomPolicy does.
 	NoOrganizations bool
 	// HideOrganizations keeps the statements of SCPs and RCPs, and the
-	// names of those that decided, out of the reports: they are the
-	// management account's to read.
+	// names of those that decided, out of the reports, and leaves another
+	// account's organization keys and RCPs out of the evaluation: they are
+	// the management account's to read.
 	HideOrganizations bool
 }
 
@@ -153,6 +154,12 @@ func (s *Simulator) one(ctx context.Context, c *identity.Caller, req Request, ac
 	sc, err := s.Directory.Scope(ctx, account)
 	if err != nil && !errors.Is(err, identity.ErrUnknownAccount) {
 		return Result{}, err
+	}
+	if req.HideOrganizations && account != c.Principal.Account {
+		// Another account's place in the organization and its RCPs are the
+		// management account's to read: a decision that used them would
+		// reveal them, one simulation at a time.
+		sc = identity.Scope{Account: account}
 	}
 	rq := policy.Request{Action: action, Resource: resource, ResourceAccount: account,
 		Context: cloneContext(req.Context)}
