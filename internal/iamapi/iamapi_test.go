@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -405,5 +406,35 @@ func TestRouting(t *testing.T) {
 	status, body = send(t, req)
 	if status != 200 || !bytes.Contains(body, []byte("<SimulatePrincipalPolicyResponse")) {
 		t.Fatalf("presigned SimulatePrincipalPolicy: %d\n%s", status, body)
+	}
+}
+
+// TestWorkBounds: one answer computes at most maxPageResults results,
+// whatever MaxItems asks, and a context value longer than any request trove
+// serves can carry is refused.
+func TestWorkBounds(t *testing.T) {
+	srv := newServer(t)
+	f := form("PolicySourceArn", delegateARN, "ActionNames.member.1", "s3:GetObject",
+		"ActionNames.member.2", "s3:PutObject", "MaxItems", "1000")
+	for i := 1; i <= 100; i++ {
+		f.Set(fmt.Sprintf("ResourceArns.member.%d", i),
+			fmt.Sprintf("arn:aws:s3:::devtools-artifacts/k%d", i))
+	}
+	status, body := post(t, srv, &managementRoot, f)
+	var a answer
+	if err := xml.Unmarshal(body, &a); status != 200 || err != nil {
+		t.Fatalf("status %d, %v", status, err)
+	}
+	if len(a.Result.Results) != 100 || !a.Result.IsTruncated || a.Result.Marker != "100" {
+		t.Fatalf("%d results, truncated %v, marker %q; want 100, true, 100",
+			len(a.Result.Results), a.Result.IsTruncated, a.Result.Marker)
+	}
+	f = form("PolicySourceArn", delegateARN, "ActionNames.member.1", "s3:GetObject",
+		"ContextEntries.member.1.ContextKeyName", "aws:UserAgent",
+		"ContextEntries.member.1.ContextKeyType", "string",
+		"ContextEntries.member.1.ContextKeyValues.member.1", strings.Repeat("u", 8193))
+	status, body = post(t, srv, &managementRoot, f)
+	if status != 400 || !bytes.Contains(body, []byte("at most 8192 characters")) {
+		t.Fatalf("status %d:\n%s", status, body)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/simulate"
@@ -194,8 +195,23 @@ func (p params) contextValues() ([]string, error) {
 			flat[field] = vals
 		}
 	}
-	return params{flat}.list("ContextKeyValues")
+	values, err := params{flat}.list("ContextKeyValues")
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range values {
+		if utf8.RuneCountInString(v) > maxContextValue {
+			return nil, errorf(ValidationError, "ContextKeyValues.member.%d: a context value "+
+				"is at most %d characters (S3 accepts 8 KB of request headers); this one has "+
+				"%d.", i+1, maxContextValue, utf8.RuneCountInString(v))
+		}
+	}
+	return values, nil
 }
+
+// maxContextValue bounds one context value: no request trove serves carries
+// a longer one.
+const maxContextValue = 8192
 
 // page reads MaxItems and Marker: the first result to send and how many.
 func (p params) page() (start, n int, err error) {

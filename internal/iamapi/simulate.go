@@ -396,6 +396,17 @@ func (h *Handler) requestContext(rq *request) policy.Context {
 // limit on requests bounds what one result can weigh.
 const maxPageBytes = 4 << 20
 
+// maxPageResults bounds the results computed for one answer, whatever
+// MaxItems asks: IAM documents that it may return fewer than MaxItems with
+// IsTruncated set, and each result costs an evaluation.
+//
+// TODO(trove): one result can still cost up to pattern × value length of
+// wildcard matching (a 131,072-character policy against 8 KiB context
+// values: about a second). A work budget inside the policy engine would
+// bound it; it needs an engine API that can stop an evaluation, which
+// Evaluate's zero-allocation path does not have yet.
+const maxPageResults = 100
+
 // run simulates the page of results MaxItems and Marker select, and only
 // it, and writes it.
 func (h *Handler) run(rq *request, p params, subject *identity.Caller,
@@ -408,6 +419,7 @@ func (h *Handler) run(rq *request, p params, subject *identity.Caller,
 		return errorf(InvalidInput, "Marker: %d is past the last result.", start)
 	}
 	var page pageBuilder
+	n = min(n, maxPageResults)
 	err = h.sim.Each(rq.ctx, subject, req, start, func(r simulate.Result) bool {
 		return page.add(&r) && page.count < n && page.size < maxPageBytes
 	})
