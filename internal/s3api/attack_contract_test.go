@@ -28,12 +28,11 @@ func TestExpectedBucketOwnerMismatch(t *testing.T) {
 }
 
 // TestPostOperationsNotImplemented checks docs/limitations.md: multipart
-// uploads and DeleteObjects answer 501 NotImplemented naming the operation.
+// uploads answer 501 NotImplemented naming the operation.
 // trove used to answer 405 MethodNotAllowed to every POST.
 func TestPostOperationsNotImplemented(t *testing.T) {
 	cases := []struct{ name, path string }{
 		{"create multipart upload", "/dev-main/big?uploads"},
-		{"delete objects", "/dev-main?delete"},
 	}
 	e := newEnv(t, modes[0])
 	for _, tc := range cases {

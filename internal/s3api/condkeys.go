@@ -205,6 +205,15 @@ func putContext(r *http.Request, now time.Time) (policy.Context, error) {
 	return c, requestTagKeys(c, r.Header)
 }
 
+// copyContext is the keys of CopyObject's s3:PutObject on the destination:
+// PutObject's, plus s3:x-amz-copy-source, the header as sent, and
+// s3:x-amz-metadata-directive, when sent.
+func copyContext(r *http.Request, now time.Time) (policy.Context, error) {
+	c, err := putContext(r, now)
+	setHeaderKeys(c, r.Header, "x-amz-copy-source", "x-amz-metadata-directive")
+	return c, err
+}
+
 // objectLockKeys sets s3:object-lock-mode, s3:object-lock-legal-hold and
 // s3:object-lock-retain-until-date from their x-amz-object-lock-* headers,
 // and s3:object-lock-remaining-retention-days, the whole days from now to

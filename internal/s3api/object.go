@@ -174,12 +174,23 @@ func (h *Handler) storeBody(rq *request, o *store.Object, size int64) error {
 			o.Checksums[string(alg)] = v
 		}
 	}
+	return h.commitObject(rq, o, w, size, sum.Sum(nil))
+}
+
+// commitObject makes the blob w holds durable, then records o over it with
+// its size and MD5 digest: the data is on disk before the metadata names it,
+// and a failed record leaves no blob behind. The blob of the object o
+// replaces is removed.
+func (h *Handler) commitObject(rq *request, o *store.Object, w store.BlobWriter, size int64,
+	md5sum []byte) error {
 	o.Size = size
-	o.ETag = `"` + hex.EncodeToString(sum.Sum(nil)) + `"`
+	o.ETag = `"` + hex.EncodeToString(md5sum) + `"`
 	o.LastModified = h.cfg.Now().UTC().Truncate(time.Millisecond)
-	if o.BlobID, err = w.Commit(); err != nil {
+	id, err := w.Commit()
+	if err != nil {
 		return fmt.Errorf("s3api: commit blob: %w", err)
 	}
+	o.BlobID = id
 	replaced, err := h.cfg.Meta.PutObject(rq.ctx, *o)
 	if err != nil {
 		_ = h.cfg.Blobs.Remove(rq.ctx, o.BlobID)

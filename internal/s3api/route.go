@@ -50,8 +50,8 @@ type op struct {
 // naming one that trove does not serve gets NotImplemented, never a wrong
 // operation.
 //
-// TODO(trove): multipart uploads, CopyObject, DeleteObjects, versioning and
-// tagging are not served yet; issue 4 brings them.
+// TODO(trove): multipart uploads, versioning and tagging are not served yet;
+// issue 4 brings them.
 var bucketOps = map[string]map[string]op{
 	http.MethodGet: {
 		"":          {"ListObjects", (*Handler).listObjects},
@@ -77,7 +77,8 @@ var objectOps = map[string]map[string]op{
 	http.MethodDelete: {"": {"DeleteObject", (*Handler).deleteObject}},
 }
 
-// postOps names the POST operations, none of which trove serves yet.
+// postOps names the POST operations trove does not serve yet; dispatch
+// serves DeleteObjects (POST /bucket?delete) before consulting it.
 var postOps = map[string]string{
 	"delete": "DeleteObjects", "uploads": "CreateMultipartUpload",
 	"uploadId": "CompleteMultipartUpload", "restore": "RestoreObject",
@@ -112,10 +113,14 @@ func (h *Handler) dispatch(rq *request) error {
 	}
 	if v := rq.r.Header.Get("x-amz-copy-source"); v != "" && rq.r.Method == http.MethodPut {
 		rq.op = "CopyObject"
-		return s3err.Newf(s3err.NotImplemented, "trove does not implement CopyObject yet.")
+		return h.copyObject(rq)
 	}
 	sel := selector(rq)
 	if rq.r.Method == http.MethodPost {
+		if sel == "delete" && rq.key == "" {
+			rq.op = "DeleteObjects"
+			return h.deleteObjects(rq)
+		}
 		return postOp(rq, sel)
 	}
 	byMethod, ok := table[rq.r.Method]

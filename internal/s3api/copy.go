@@ -1,0 +1,388 @@
+package s3api
+
+// CopyObject: a PUT to the destination object with an x-amz-copy-source
+// header naming the source. As in S3, the caller needs s3:PutObject on the
+// destination (with the copy's condition keys) and s3:GetObject on the
+// source, each decided by the usual evaluation: identity policies, the
+// bucket's own policy, SCPs and RCPs. A cross-account copy thus works only
+// when both buckets' policies allow it.
+
+import (
+	"crypto/md5"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/s3err"
+	"github.com/troveproject/trove/internal/store"
+)
+
+// copySource is the object an x-amz-copy-source header names.
+type copySource struct {
+	bucket, key string
+	versionID   string
+	hasVersion  bool
+}
+
+// parseCopySource reads an x-amz-copy-source value: "bucket/key" or
+// "/bucket/key", URL-encoded, optionally followed by "?versionId=<id>".
+// The first literal "?" ends the object's name; a "?" in a key is sent as
+// %3F.
+func parseCopySource(v string) (copySource, error) {
+	var src copySource
+	path, rawQuery, hasQuery := strings.Cut(v, "?")
+	name, err := url.PathUnescape(path)
+	if err != nil || !validCopyName(name) {
+		return src, badCopySource("Invalid copy source encoding.")
+	}
+	if strings.HasPrefix(name, "arn:") {
+		return src, s3err.Newf(s3err.NotImplemented,
+			"trove does not serve access points; name the source as bucket/key.")
+	}
+	src.bucket, src.key, _ = strings.Cut(strings.TrimPrefix(name, "/"), "/")
+	if src.bucket == "" || src.key == "" {
+		return src, badCopySource("Invalid copy source object key")
+	}
+	if !hasQuery {
+		return src, nil
+	}
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return src, badCopySource("Invalid copy source encoding.")
+	}
+	if vs, ok := q["versionId"]; ok {
+		src.versionID, src.hasVersion = vs[0], true
+	}
+	return src, nil
+}
+
+// validCopyName rejects names that cannot be a bucket and key at all.
+func validCopyName(name string) bool {
+	return name != "" && !strings.ContainsRune(name, 0)
+}
+
+func badCopySource(msg string) error {
+	return s3err.Newf(s3err.InvalidArgument, "%s", msg).With("ArgumentName", "x-amz-copy-source")
+}
+
+// sourceAction is s3:GetObject, or s3:GetObjectVersion when the source
+// names a version. Only the null version exists, as for GetObject.
+func (s copySource) action() (string, policy.Context, error) {
+	if !s.hasVersion {
+		return "s3:GetObject", nil, nil
+	}
+	if s.versionID != "null" {
+		return "", nil, s3err.Newf(s3err.NotImplemented,
+			"trove does not implement versioning yet; only versionId=null is served.")
+	}
+	c := policy.Context{}
+	c.Set("s3:versionid", s.versionID)
+	return "s3:GetObjectVersion", c, nil
+}
+
+// Metadata directives: COPY keeps the source's headers and user metadata,
+// REPLACE takes them from the request.
+const (
+	directiveCopy    = "COPY"
+	directiveReplace = "REPLACE"
+)
+
+// metadataDirective reads x-amz-metadata-directive; COPY when not sent.
+func metadataDirective(h http.Header) (string, error) {
+	v, ok := headerValue(h, "x-amz-metadata-directive")
+	switch {
+	case !ok:
+		return directiveCopy, nil
+	case v == directiveCopy || v == directiveReplace:
+		return v, nil
+	}
+	return "", s3err.Newf(s3err.InvalidArgument, "Unknown metadata directive.").
+		With("ArgumentName", "x-amz-metadata-directive").With("ArgumentValue", v)
+}
+
+// copyObjectResult is CopyObject's response body.
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CopyObjectResult"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+// copyRequest is what copyObject learns of a request before touching data.
+type copyRequest struct {
+	dst       store.Bucket
+	src       copySource
+	directive string
+	// meta holds the destination's headers and user metadata when the
+	// directive is REPLACE.
+	meta store.Object
+}
+
+func (h *Handler) copyObject(rq *request) error {
+	if err := copyTarget(rq); err != nil {
+		return err
+	}
+	cr, err := h.prepareCopy(rq)
+	if err != nil {
+		return err
+	}
+	src, blob, err := h.openSource(rq, cr)
+	if err != nil {
+		return err
+	}
+	defer blob.Close()
+	if err := refuseSelfCopy(rq, cr); err != nil {
+		return err
+	}
+	obj := copyRecord(cr, src)
+	obj.Bucket, obj.Key = cr.dst.Name, rq.key
+	if err := h.storeCopy(rq, &obj, blob, src.Size); err != nil {
+		return err
+	}
+	rq.w.Header().Set(sseHeader, obj.Headers[sseHeader])
+	return writeXML(rq, http.StatusOK, copyObjectResult{ETag: obj.ETag,
+		LastModified: obj.LastModified.UTC().Format(timeFormat)})
+}
+
+// copyTarget refuses a copy source on what is not a plain object PUT: a
+// part upload (UploadPartCopy, not served with multipart uploads) or any
+// other subresource, and a PUT to a bucket.
+func copyTarget(rq *request) error {
+	switch sel := selector(rq); {
+	case sel == "partNumber" || sel == "uploadId":
+		rq.op = "UploadPartCopy"
+		return s3err.Newf(s3err.NotImplemented, "trove does not implement UploadPartCopy yet.")
+	case sel != "":
+		return s3err.Newf(s3err.NotImplemented,
+			"trove does not implement the PUT object operation (?%s) with a copy source.", sel)
+	case rq.key == "":
+		return s3err.Newf(s3err.InvalidRequest, "A copy must name the destination object.")
+	}
+	return nil
+}
+
+// prepareCopy validates the request and authorizes the write of the
+// destination, the part of a copy that needs no source.
+func (h *Handler) prepareCopy(rq *request) (copyRequest, error) {
+	var cr copyRequest
+	if err := validKey(rq.key); err != nil {
+		return cr, err
+	}
+	var err error
+	if cr.dst, err = h.loadBucket(rq); err != nil {
+		return cr, err
+	}
+	if err := checkSSE(rq.r); err != nil {
+		return cr, err
+	}
+	if cr.src, err = parseCopySource(rq.r.Header.Get("x-amz-copy-source")); err != nil {
+		return cr, err
+	}
+	if cr.directive, err = metadataDirective(rq.r.Header); err != nil {
+		return cr, err
+	}
+	if cr.meta, err = objectFromHeaders(rq); err != nil {
+		return cr, err
+	}
+	keys, err := copyContext(rq.r, h.cfg.Now())
+	if err != nil {
+		return cr, err
+	}
+	t := objectTarget("s3:PutObject", cr.dst, rq.key)
+	if err := h.authorize(rq, t, keys); err != nil {
+		return cr, err
+	}
+	return cr, refuseUnsupportedCopy(rq.r.Header)
+}
+
+// refuseUnsupportedCopy answers, once the write is authorized, what trove
+// cannot honour: PutObject's refusals, and object tags, which are not
+// stored, whether set by x-amz-tagging or copied by x-amz-tagging-directive.
+//
+// TODO(trove): object tags arrive with issue 4.
+func refuseUnsupportedCopy(h http.Header) error {
+	if _, ok := h["X-Amz-Tagging-Directive"]; ok {
+		return s3err.Newf(s3err.NotImplemented, "trove does not store object tags yet.")
+	}
+	return refuseUnsupportedPut(h)
+}
+
+// openSource authorizes the read of the source, loads its record, applies
+// the x-amz-copy-source-if-* conditions and opens its blob. As in openRead,
+// a write that removes the blob between reading the record and opening it
+// makes the record be read again.
+func (h *Handler) openSource(rq *request, cr copyRequest) (store.Object, store.Blob, error) {
+	b, err := h.sourceBucket(rq, cr.src)
+	if err != nil {
+		return store.Object{}, nil, err
+	}
+	action, keys, err := cr.src.action()
+	if err != nil {
+		return store.Object{}, nil, err
+	}
+	if err := h.authorize(rq, objectTarget(action, b, cr.src.key), keys); err != nil {
+		return store.Object{}, nil, err
+	}
+	const attempts = 5
+	for i := 1; ; i++ {
+		o, err := h.sourceRecord(rq, b, cr.src.key)
+		if err != nil {
+			return o, nil, err
+		}
+		if err := checkCopyPreconditions(rq.r.Header, o); err != nil {
+			return o, nil, err
+		}
+		blob, err := h.cfg.Blobs.Open(rq.ctx, o.BlobID)
+		if err == nil {
+			return o, blob, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) || i == attempts {
+			return o, nil, fmt.Errorf("s3api: open blob of %s/%s: %w", o.Bucket, o.Key, err)
+		}
+	}
+}
+
+// sourceBucket loads the source's bucket. Unlike the destination, it may
+// live in another region, as S3 copies across regions.
+func (h *Handler) sourceBucket(rq *request, src copySource) (store.Bucket, error) {
+	b, err := h.cfg.Meta.GetBucket(rq.ctx, src.bucket)
+	if errors.Is(err, store.ErrNotFound) {
+		return b, s3err.New(s3err.NoSuchBucket).With("BucketName", src.bucket)
+	}
+	if err != nil {
+		return b, fmt.Errorf("s3api: get bucket %s: %w", src.bucket, err)
+	}
+	want := rq.r.Header.Get("x-amz-source-expected-bucket-owner")
+	if want != "" && want != b.Owner {
+		return b, s3err.New(s3err.AccessDenied)
+	}
+	return b, nil
+}
+
+// sourceRecord reads the source's record. A missing key is NoSuchKey only
+// for callers who may list the source bucket; others get AccessDenied.
+func (h *Handler) sourceRecord(rq *request, b store.Bucket, key string) (store.Object, error) {
+	o, err := h.cfg.Meta.GetObject(rq.ctx, b.Name, key)
+	if errors.Is(err, store.ErrNotFound) {
+		if ok, aerr := h.allowed(rq, bucketTarget("s3:ListBucket", b)); aerr != nil || !ok {
+			return o, s3err.New(s3err.AccessDenied)
+		}
+		return o, s3err.New(s3err.NoSuchKey).With("Key", key)
+	}
+	if err != nil {
+		return o, fmt.Errorf("s3api: get object: %w", err)
+	}
+	if o.Size > maxObjectSize {
+		return o, s3err.Newf(s3err.InvalidRequest, "The specified copy source is larger than "+
+			"the maximum allowable size for a copy source: %d", int64(maxObjectSize))
+	}
+	return o, nil
+}
+
+// checkCopyPreconditions applies the x-amz-copy-source-if-* headers with
+// S3's precedence: a true if-match overrides a false if-unmodified-since,
+// and a false if-none-match a true if-modified-since. Every failure is
+// PreconditionFailed; a copy has no 304.
+func checkCopyPreconditions(h http.Header, o store.Object) error {
+	const p = "X-Amz-Copy-Source-If-"
+	mod := o.LastModified.Truncate(time.Second)
+	im, hasIM := h[p+"Match"]
+	if hasIM && !etagMatches(im, o.ETag) {
+		return copyPrecondition("x-amz-copy-source-if-match")
+	}
+	if t, ok := copyHeaderTime(h, p+"Unmodified-Since"); ok && !hasIM && mod.After(t) {
+		return copyPrecondition("x-amz-copy-source-if-unmodified-since")
+	}
+	inm, hasINM := h[p+"None-Match"]
+	if hasINM && etagMatches(inm, o.ETag) {
+		return copyPrecondition("x-amz-copy-source-if-none-match")
+	}
+	if t, ok := copyHeaderTime(h, p+"Modified-Since"); ok && !hasINM && !mod.After(t) {
+		return copyPrecondition("x-amz-copy-source-if-modified-since")
+	}
+	return nil
+}
+
+func copyPrecondition(header string) error {
+	return s3err.New(s3err.PreconditionFailed).With("Condition", header)
+}
+
+// copyHeaderTime reads an HTTP date header; one that does not parse is
+// ignored, as S3 ignores it.
+func copyHeaderTime(h http.Header, name string) (time.Time, bool) {
+	v := h.Get(name)
+	if v == "" {
+		return time.Time{}, false
+	}
+	t, err := http.ParseTime(v)
+	return t, err == nil
+}
+
+// refuseSelfCopy answers a copy of an object onto itself that changes
+// nothing, as S3 does: it must replace the metadata, or name an
+// encryption, storage class or website redirect.
+func refuseSelfCopy(rq *request, cr copyRequest) error {
+	if cr.src.bucket != cr.dst.Name || cr.src.key != rq.key || cr.directive == directiveReplace {
+		return nil
+	}
+	for _, name := range []string{sseHeader, "X-Amz-Storage-Class",
+		"X-Amz-Website-Redirect-Location"} {
+		if _, ok := rq.r.Header[name]; ok {
+			return nil
+		}
+	}
+	return s3err.Newf(s3err.InvalidRequest, "This copy request is illegal because it is "+
+		"trying to copy an object to itself without changing the object's metadata, storage "+
+		"class, website redirect location or encryption attributes.")
+}
+
+// copyRecord is the new object's record before its bytes are written: the
+// source's headers and user metadata for COPY, the request's for REPLACE,
+// encrypted with SSE-S3 either way. The stored checksums cover the same
+// bytes, so they are kept.
+func copyRecord(cr copyRequest, src store.Object) store.Object {
+	o := store.Object{Headers: map[string]string{}, UserMeta: map[string]string{}}
+	headers, meta := src.Headers, src.UserMeta
+	if cr.directive == directiveReplace {
+		headers, meta = cr.meta.Headers, cr.meta.UserMeta
+	}
+	for k, v := range headers {
+		o.Headers[k] = v
+	}
+	for k, v := range meta {
+		o.UserMeta[k] = v
+	}
+	o.Headers[sseHeader] = "AES256"
+	if len(src.Checksums) > 0 {
+		o.Checksums = map[string]string{}
+		for k, v := range src.Checksums {
+			o.Checksums[k] = v
+		}
+	}
+	return o
+}
+
+// storeCopy streams size bytes of src into a new blob and commits the
+// record, as storeBody does for an upload. On any failure the new blob is
+// discarded and no record changes.
+func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size int64) error {
+	w, err := h.cfg.Blobs.Create(rq.ctx)
+	if err != nil {
+		return fmt.Errorf("s3api: create blob: %w", err)
+	}
+	defer func() { _ = w.Abort() }()
+	sum := md5.New()
+	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(src, size))
+	if err != nil {
+		return fmt.Errorf("s3api: copy blob: %w", err)
+	}
+	if n != size {
+		return fmt.Errorf("s3api: copy blob: read %d of %d bytes", n, size)
+	}
+	return h.commitObject(rq, o, w, size, sum.Sum(nil))
+}

@@ -1,0 +1,212 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/troveproject/trove/internal/checksum"
+	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/s3err"
+	"github.com/troveproject/trove/internal/store"
+)
+
+const (
+	// maxDeleteKeys is how many keys one DeleteObjects request may name.
+	maxDeleteKeys = 1000
+	// maxDeleteBody bounds the Delete document trove reads into memory:
+	// 1000 keys of 1024 bytes, each escaped (up to six bytes a byte as a
+	// character reference) and wrapped in its elements, fit well within it.
+	maxDeleteBody = 8 << 20
+	// nullVersion is the version id of an object in an unversioned bucket.
+	nullVersion = "null"
+)
+
+// msgMissingDigest is S3's answer to a DeleteObjects without an integrity
+// header.
+const msgMissingDigest = "Missing required header for this request: Content-MD5 OR " +
+	"x-amz-checksum-*"
+
+// deleteRequest is the Delete document of a DeleteObjects request. Its
+// element names match in any namespace, as S3 accepts the document with or
+// without S3's.
+type deleteRequest struct {
+	XMLName xml.Name       `xml:"Delete"`
+	Quiet   bool           `xml:"Quiet"`
+	Objects []deleteTarget `xml:"Object"`
+}
+
+// deleteTarget is one Object of a Delete document. ETag, LastModifiedTime
+// and Size make its delete conditional.
+type deleteTarget struct {
+	Key              *string `xml:"Key"`
+	VersionID        *string `xml:"VersionId"`
+	ETag             *string `xml:"ETag"`
+	LastModifiedTime *string `xml:"LastModifiedTime"`
+	Size             *string `xml:"Size"`
+}
+
+func (d deleteTarget) key() string { return *d.Key }
+
+func (d deleteTarget) version() string {
+	if d.VersionID == nil {
+		return ""
+	}
+	return *d.VersionID
+}
+
+type deletedEntry struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+}
+
+type deleteErrorEntry struct {
+	Key       string `xml:"Key"`
+	VersionID string `xml:"VersionId,omitempty"`
+	Code      string `xml:"Code"`
+	Message   string `xml:"Message"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name           `xml:"http://s3.amazonaws.com/doc/2006-03-01/ DeleteResult"`
+	Deleted []deletedEntry     `xml:"Deleted"`
+	Errors  []deleteErrorEntry `xml:"Error"`
+}
+
+// parseDelete decodes a Delete document. Anything but a Delete element with
+// one to maxDeleteKeys Objects, each with a non-empty Key, is MalformedXML.
+func parseDelete(body []byte) (deleteRequest, error) {
+	var d deleteRequest
+	if err := xml.Unmarshal(body, &d); err != nil {
+		return d, s3err.New(s3err.MalformedXML).WithCause(fmt.Errorf("s3api: %w", err))
+	}
+	if len(d.Objects) == 0 || len(d.Objects) > maxDeleteKeys {
+		return d, s3err.New(s3err.MalformedXML)
+	}
+	for _, o := range d.Objects {
+		if o.Key == nil || *o.Key == "" {
+			return d, s3err.New(s3err.MalformedXML)
+		}
+	}
+	return d, nil
+}
+
+// hasIntegrityHeader reports whether r carries Content-MD5, an
+// x-amz-checksum-* header or an x-amz-trailer naming one. sigv4 has
+// already checked their form and verifies the body against them as it is
+// read.
+func hasIntegrityHeader(r *http.Request) bool {
+	if _, ok := r.Header["Content-Md5"]; ok {
+		return true
+	}
+	for _, alg := range checksum.All {
+		if r.Header.Get(alg.Header()) != "" {
+			return true
+		}
+	}
+	return strings.TrimSpace(r.Header.Get("X-Amz-Trailer")) != ""
+}
+
+// deleteObjects serves DeleteObjects: every key is authorized and deleted
+// on its own, as S3 does, so a denied or failed key becomes an Error entry
+// of a 200 answer while the others are deleted. There is no action for the
+// request as a whole.
+func (h *Handler) deleteObjects(rq *request) error {
+	b, err := h.loadBucket(rq)
+	if err != nil {
+		return err
+	}
+	if !hasIntegrityHeader(rq.r) {
+		return s3err.Newf(s3err.InvalidRequest, "%s", msgMissingDigest)
+	}
+	body, err := readDeleteBody(rq)
+	if err != nil {
+		return err
+	}
+	d, err := parseDelete(body)
+	if err != nil {
+		return err
+	}
+	var res deleteResult
+	var denied *verdict
+	for _, o := range d.Objects {
+		e := h.deleteOne(rq, b, o)
+		switch {
+		case e == nil && !d.Quiet:
+			res.Deleted = append(res.Deleted, deletedEntry{Key: o.key(), VersionID: o.version()})
+		case e != nil:
+			res.Errors = append(res.Errors, deleteErrorEntry{Key: o.key(),
+				VersionID: o.version(), Code: string(e.Code), Message: e.Message})
+			if e.Code == s3err.AccessDenied && denied == nil {
+				denied = rq.verdict
+			}
+		}
+	}
+	// The access log names the bucket and, when a key was denied, the
+	// first denial's explanation.
+	rq.resource = bucketARN(b.Name)
+	if denied != nil {
+		rq.verdict = denied
+	}
+	return writeXML(rq, http.StatusOK, res)
+}
+
+// readDeleteBody reads the whole body, which sigv4 verifies at its end.
+func readDeleteBody(rq *request) ([]byte, error) {
+	if rq.r.ContentLength > maxDeleteBody {
+		return nil, s3err.New(s3err.MalformedXML)
+	}
+	body, err := io.ReadAll(io.LimitReader(rq.r.Body, maxDeleteBody+1))
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	if len(body) > maxDeleteBody {
+		return nil, s3err.New(s3err.MalformedXML)
+	}
+	return body, nil
+}
+
+// deleteOne authorizes and deletes one key, returning the error that key's
+// Error entry reports, or nil when it is deleted (or was not there).
+func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) *s3err.Error {
+	if err := validKey(o.key()); err != nil {
+		return s3err.From(err)
+	}
+	action, keys := "s3:DeleteObject", policy.Context{}
+	if o.VersionID != nil {
+		// As for DeleteObject, naming a version, even the null one, is
+		// s3:DeleteObjectVersion.
+		action = "s3:DeleteObjectVersion"
+		keys.Set("s3:versionid", o.version())
+	}
+	if err := h.authorize(rq, objectTarget(action, b, o.key()), keys); err != nil {
+		h.log.Debug("delete objects: key denied", "request_id", rq.id, "key", o.key(),
+			"reason", rq.verdict.reason)
+		return s3err.From(err)
+	}
+	switch {
+	case o.VersionID != nil && o.version() != nullVersion:
+		// An unversioned bucket holds only the null version.
+		// TODO(trove): versioning arrives with issue 4.
+		return s3err.Newf("NoSuchVersion", "The specified version does not exist.")
+	case o.ETag != nil || o.LastModifiedTime != nil || o.Size != nil:
+		// TODO(trove): conditional deletes need the store's compare-and-
+		// delete, which arrives with conditional writes (issue 4).
+		return s3err.Newf(s3err.NotImplemented,
+			"trove does not implement conditional deletes (ETag, LastModifiedTime, Size) yet.")
+	}
+	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		h.log.Error("delete objects: delete key", "request_id", rq.id, "key", o.key(),
+			"err", err)
+		return s3err.New(s3err.InternalError)
+	default:
+		h.removeBlob(rq, old.BlobID)
+	}
+	return nil
+}
