@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -107,4 +108,51 @@ func parseRange(h string, size int64) (byteRange, error) {
 func invalidRange(h string, size int64) error {
 	return s3err.New(s3err.InvalidRange).With("RangeRequested", h).
 		With("ActualObjectSize", fmt.Sprint(size))
+}
+
+// writeExpect reads the conditional-write headers of a PutObject or
+// DeleteObject, those named among If-Match and If-None-Match, into the
+// precondition the store checks in the same transaction as the write.
+// If-None-Match takes only "*" (the key must not exist); If-Match takes "*"
+// (the key must exist) or one ETag, quoted or not.
+func writeExpect(h http.Header, names ...string) (store.Expect, error) {
+	var want store.Expect
+	for _, name := range names {
+		vs, ok := h[http.CanonicalHeaderKey(name)]
+		if !ok {
+			continue
+		}
+		v := strings.TrimSpace(strings.Join(vs, ","))
+		switch {
+		case name == "If-None-Match" && v != "*":
+			return want, s3err.Newf(s3err.NotImplemented,
+				"trove serves If-None-Match on a write only with the value *.").
+				With("Header", "If-None-Match")
+		case name == "If-None-Match":
+			want.Absent = true
+		case v == "*":
+			want.Present = true
+		default:
+			want.ETag = `"` + strings.Trim(v, `"`) + `"`
+		}
+	}
+	if want.Absent && (want.Present || want.ETag != "") {
+		return want, s3err.Newf(s3err.NotImplemented,
+			"trove does not implement If-Match together with If-None-Match.")
+	}
+	return want, nil
+}
+
+// conditionError maps a store.ErrPrecondition for a write made with want:
+// NoSuchKey when the write needed an object and there was none, else
+// PreconditionFailed naming the header that failed.
+func conditionError(err error, want store.Expect, key string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return s3err.New(s3err.NoSuchKey).With("Key", key).WithCause(err)
+	}
+	cond := "If-Match"
+	if want.Absent {
+		cond = "If-None-Match"
+	}
+	return s3err.New(s3err.PreconditionFailed).With("Condition", cond).WithCause(err)
 }

@@ -310,30 +310,25 @@ func deleteContext(rq *request) policy.Context {
 }
 
 // refuseConditional answers, once the request is authorized, a conditional
-// write (the headers named): it needs an atomic compare-and-put, which the
-// store does not offer, and ignoring the condition would break the promise
-// a policy that requires it relies on.
-//
-// TODO(trove): conditional writes arrive with issue 4.
+// write (the headers named) that trove does not serve: ignoring the
+// condition would break the promise a policy that requires it relies on.
 func refuseConditional(h http.Header, names ...string) error {
 	for _, name := range names {
 		if _, ok := h[http.CanonicalHeaderKey(name)]; ok {
 			return s3err.Newf(s3err.NotImplemented,
-				"trove does not implement conditional writes (%s) yet.", name)
+				"trove does not implement conditional writes (%s) for this operation yet.", name)
 		}
 	}
 	return nil
 }
 
 // refuseUnsupportedPut answers, once a PutObject is authorized, the options
-// trove cannot honour rather than ignoring them: conditional writes, object
-// tags, which are not stored, and Object Lock, which no bucket has.
+// trove cannot honour rather than ignoring them: object tags, which are not
+// stored, and Object Lock, which no bucket has. Conditional writes are
+// served (writeExpect).
 //
 // TODO(trove): object tags arrive with issue 4.
 func refuseUnsupportedPut(h http.Header) error {
-	if err := refuseConditional(h, "If-Match", "If-None-Match"); err != nil {
-		return err
-	}
 	if _, ok := h["X-Amz-Tagging"]; ok {
 		return s3err.Newf(s3err.NotImplemented, "trove does not store object tags yet.")
 	}

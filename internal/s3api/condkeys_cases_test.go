@@ -18,6 +18,7 @@ const (
 	ok200      = http.StatusOK
 	ok204      = http.StatusNoContent
 	bad400     = http.StatusBadRequest
+	pre412     = http.StatusPreconditionFailed
 	notImpl501 = http.StatusNotImplemented
 )
 
@@ -292,17 +293,24 @@ func sdkPut(sse types.ServerSideEncryption) func(*s3.Client, string) error {
 	}
 }
 
-// writeOnceCases covers the conditional write keys, which trove evaluates
-// and then refuses, since it cannot make the write conditional.
+// writeOnceCases covers the conditional write keys: a policy that requires
+// If-None-Match lets a create-only write through, and the store then keeps
+// the promise by refusing to replace an existing key.
 func writeOnceCases() []keyCase {
 	const po = "s3:PutObject"
 	writeOnce := `{"Null":{"s3:if-none-match":"true"},` +
 		`"Bool":{"s3:ObjectCreationOperation":"true"}}`
+	overwrite := probe{method: http.MethodPut, key: "obj", body: "data"}
 	return []keyCase{
 		{name: "write-once policy, unconditional PutObject", action: po, layer: bucketLayer,
 			cond: writeOnce, req: putObj(), want: deny403},
 		{name: "write-once policy, If-None-Match", action: po, layer: bucketLayer,
-			cond: writeOnce, req: putObj().with("If-None-Match", "*"), want: notImpl501},
+			cond: writeOnce, req: putObj().with("If-None-Match", "*"), want: ok200},
+		{name: "write-once policy, If-None-Match on an existing key", action: po,
+			layer: bucketLayer, cond: writeOnce, req: overwrite.with("If-None-Match", "*"),
+			want: pre412, code: "PreconditionFailed"},
+		{name: "write-once policy, unconditional overwrite", action: po, layer: bucketLayer,
+			cond: writeOnce, req: overwrite, want: deny403},
 		{name: "write-once policy, GetObject", action: "s3:*", layer: bucketLayer,
 			cond: writeOnce, req: getObj(), want: ok200},
 		{name: "s3:if-match on PutObject", action: po,
@@ -392,9 +400,9 @@ func objectKeyCases() []keyCase {
 			want: deny403},
 		{name: "s3:if-match absent on DeleteObject", action: "s3:DeleteObject",
 			cond: `{"Null":{"s3:if-match":"false"}}`, req: delObj(), want: ok204},
-		{name: "conditional DeleteObject refused once allowed", action: "s3:DeleteObject",
+		{name: "conditional DeleteObject evaluated once allowed", action: "s3:DeleteObject",
 			cond: `{"StringEquals":{"s3:if-match":"\"other\""}}`,
-			req:  delObj().with("If-Match", `"x"`), want: notImpl501},
+			req:  delObj().with("If-Match", `"x"`), want: pre412, code: "PreconditionFailed"},
 		{name: "s3:versionid on DeleteObjectVersion", action: "s3:DeleteObjectVersion",
 			cond: version, req: delObj().q("versionId=null"), want: deny403},
 		{name: "DeleteObject is not DeleteObjectVersion", action: "s3:DeleteObjectVersion",

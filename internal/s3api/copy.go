@@ -201,13 +201,18 @@ func (h *Handler) prepareCopy(rq *request) (copyRequest, error) {
 }
 
 // refuseUnsupportedCopy answers, once the write is authorized, what trove
-// cannot honour: PutObject's refusals, and object tags, which are not
-// stored, whether set by x-amz-tagging or copied by x-amz-tagging-directive.
+// cannot honour: PutObject's refusals, object tags, which are not stored,
+// whether set by x-amz-tagging or copied by x-amz-tagging-directive, and
+// conditional writes of the destination.
 //
-// TODO(trove): object tags arrive with issue 4.
+// TODO(trove): object tags arrive with issue 4; conditional copies need
+// only writeExpect passed to storeCopy, and tests.
 func refuseUnsupportedCopy(h http.Header) error {
 	if _, ok := h["X-Amz-Tagging-Directive"]; ok {
 		return s3err.Newf(s3err.NotImplemented, "trove does not store object tags yet.")
+	}
+	if err := refuseConditional(h, "If-Match", "If-None-Match"); err != nil {
+		return err
 	}
 	return refuseUnsupportedPut(h)
 }
@@ -384,5 +389,5 @@ func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size in
 	if n != size {
 		return fmt.Errorf("s3api: copy blob: read %d of %d bytes", n, size)
 	}
-	return h.commitObject(rq, o, w, size, sum.Sum(nil))
+	return h.commitObject(rq, o, w, store.Expect{}, size, sum.Sum(nil))
 }

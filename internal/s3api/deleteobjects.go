@@ -193,12 +193,13 @@ func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) *s3err.
 		// TODO(trove): versioning arrives with issue 4.
 		return s3err.Newf("NoSuchVersion", "The specified version does not exist.")
 	case o.ETag != nil || o.LastModifiedTime != nil || o.Size != nil:
-		// TODO(trove): conditional deletes need the store's compare-and-
-		// delete, which arrives with conditional writes (issue 4).
+		// TODO(trove): an ETag needs only a store.Expect and per-key error
+		// mapping (issue 4); LastModifiedTime and Size are S3 Express
+		// (directory bucket) conditions.
 		return s3err.Newf(s3err.NotImplemented,
 			"trove does not implement conditional deletes (ETag, LastModifiedTime, Size) yet.")
 	}
-	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key())
+	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key(), store.Expect{})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:

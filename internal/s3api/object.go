@@ -99,6 +99,10 @@ func (h *Handler) putObject(rq *request) error {
 	if err := refuseUnsupportedPut(rq.r.Header); err != nil {
 		return err
 	}
+	want, err := writeExpect(rq.r.Header, "If-Match", "If-None-Match")
+	if err != nil {
+		return err
+	}
 	size := rq.r.ContentLength
 	switch {
 	case size < 0:
@@ -108,7 +112,7 @@ func (h *Handler) putObject(rq *request) error {
 			With("MaxSizeAllowed", fmt.Sprint(int64(maxObjectSize)))
 	}
 	obj.Bucket, obj.Key = b.Name, rq.key
-	if err := h.storeBody(rq, &obj, size); err != nil {
+	if err := h.storeBody(rq, &obj, want, size); err != nil {
 		return err
 	}
 	rq.w.Header().Set("ETag", obj.ETag)
@@ -152,9 +156,10 @@ func objectFromHeaders(rq *request) (store.Object, error) {
 	return o, nil
 }
 
-// storeBody streams the request body into a new blob and commits the record.
-// On any failure the blob is discarded and no record changes.
-func (h *Handler) storeBody(rq *request, o *store.Object, size int64) error {
+// storeBody streams the request body into a new blob and commits the record
+// if the stored one meets want. On any failure the blob is discarded and no
+// record changes.
+func (h *Handler) storeBody(rq *request, o *store.Object, want store.Expect, size int64) error {
 	w, err := h.cfg.Blobs.Create(rq.ctx)
 	if err != nil {
 		return fmt.Errorf("s3api: create blob: %w", err)
@@ -174,15 +179,16 @@ func (h *Handler) storeBody(rq *request, o *store.Object, size int64) error {
 			o.Checksums[string(alg)] = v
 		}
 	}
-	return h.commitObject(rq, o, w, size, sum.Sum(nil))
+	return h.commitObject(rq, o, w, want, size, sum.Sum(nil))
 }
 
 // commitObject makes the blob w holds durable, then records o over it with
-// its size and MD5 digest: the data is on disk before the metadata names it,
-// and a failed record leaves no blob behind. The blob of the object o
-// replaces is removed.
-func (h *Handler) commitObject(rq *request, o *store.Object, w store.BlobWriter, size int64,
-	md5sum []byte) error {
+// its size and MD5 digest if the stored record meets want, checked by the
+// store in the same transaction as the write: the data is on disk before
+// the metadata names it, and a failed record leaves no blob behind. The
+// blob of the object o replaces is removed.
+func (h *Handler) commitObject(rq *request, o *store.Object, w store.BlobWriter,
+	want store.Expect, size int64, md5sum []byte) error {
 	o.Size = size
 	o.ETag = `"` + hex.EncodeToString(md5sum) + `"`
 	o.LastModified = h.cfg.Now().UTC().Truncate(time.Millisecond)
@@ -191,9 +197,12 @@ func (h *Handler) commitObject(rq *request, o *store.Object, w store.BlobWriter,
 		return fmt.Errorf("s3api: commit blob: %w", err)
 	}
 	o.BlobID = id
-	replaced, err := h.cfg.Meta.PutObject(rq.ctx, *o)
+	replaced, err := h.cfg.Meta.PutObject(rq.ctx, *o, want)
 	if err != nil {
 		_ = h.cfg.Blobs.Remove(rq.ctx, o.BlobID)
+		if errors.Is(err, store.ErrPrecondition) {
+			return conditionError(err, want, o.Key)
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			return s3err.New(s3err.NoSuchBucket).With("BucketName", o.Bucket)
 		}
@@ -419,11 +428,14 @@ func (h *Handler) deleteObject(rq *request) error {
 	if err := h.authorize(rq, objectTarget(action, b, rq.key), deleteContext(rq)); err != nil {
 		return err
 	}
-	if err := refuseConditional(rq.r.Header, "If-Match"); err != nil {
+	want, err := writeExpect(rq.r.Header, "If-Match")
+	if err != nil {
 		return err
 	}
-	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key)
+	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key, want)
 	switch {
+	case errors.Is(err, store.ErrPrecondition):
+		return conditionError(err, want, rq.key)
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
 		return fmt.Errorf("s3api: delete object: %w", err)

@@ -16,6 +16,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 )
@@ -25,7 +26,39 @@ var (
 	ErrNotFound       = errors.New("store: not found")
 	ErrBucketExists   = errors.New("store: bucket already exists")
 	ErrBucketNotEmpty = errors.New("store: bucket not empty")
+	// ErrPrecondition is a write's Expect that the stored record did not
+	// meet. When the record is missing, the error is also ErrNotFound.
+	ErrPrecondition = errors.New("store: precondition failed")
 )
+
+// Expect is a precondition on the record a write would replace or remove,
+// checked in the same transaction as the write, so that no other write
+// comes between the check and the change. The zero Expect always holds.
+type Expect struct {
+	// Absent requires that no record be stored under the key.
+	Absent bool
+	// Present requires that a record be stored under the key.
+	Present bool
+	// ETag, when not "", requires a stored record with exactly this ETag
+	// (quoted, as in Object.ETag); it implies Present.
+	ETag string
+}
+
+// Check reports whether a stored record meets e: nil when it does,
+// ErrPrecondition when it does not, and ErrPrecondition that is also
+// ErrNotFound when e needs a record and there is none. o is the stored
+// record when found is true.
+func (e Expect) Check(o Object, found bool) error {
+	switch {
+	case e.Absent && found:
+		return fmt.Errorf("%w: the key exists", ErrPrecondition)
+	case (e.Present || e.ETag != "") && !found:
+		return fmt.Errorf("%w: %w", ErrPrecondition, ErrNotFound)
+	case e.ETag != "" && e.ETag != o.ETag:
+		return fmt.Errorf("%w: the ETag differs", ErrPrecondition)
+	}
+	return nil
+}
 
 // Organization is the one organization trove models.
 type Organization struct {
@@ -182,11 +215,16 @@ type Meta interface {
 	// returns the replaced record's BlobID ("" if none) for the caller to
 	// remove; it is also "" when the replaced record points at o.BlobID
 	// itself, so the caller never removes the blob it just stored. It
-	// returns ErrNotFound when the bucket does not exist.
-	PutObject(ctx context.Context, o Object) (replacedBlob string, err error)
+	// returns ErrNotFound when the bucket does not exist, and what
+	// want.Check returns, storing nothing, when the record under the key
+	// does not meet want.
+	PutObject(ctx context.Context, o Object, want Expect) (replacedBlob string, err error)
 	GetObject(ctx context.Context, bucket, key string) (Object, error)
-	// DeleteObject removes the record and returns it; ErrNotFound if absent.
-	DeleteObject(ctx context.Context, bucket, key string) (Object, error)
+	// DeleteObject removes the record and returns it. It returns
+	// ErrNotFound if the bucket or the record is absent (also
+	// ErrPrecondition when want needs a record), and ErrPrecondition,
+	// removing nothing, when the record does not meet want.
+	DeleteObject(ctx context.Context, bucket, key string, want Expect) (Object, error)
 	ListObjects(ctx context.Context, bucket string, p ListParams) (ListPage, error)
 	// BlobIDs calls fn for every blob id a record points at.
 	BlobIDs(ctx context.Context, fn func(id string) error) error

@@ -48,7 +48,8 @@ func fill100k(b *testing.B, db *DB) {
 			keys := []string{fmt.Sprintf("flat/%06d", i),
 				fmt.Sprintf("tree/d%03d/%06d", i%500, i)}
 			for _, k := range keys {
-				if _, err := putObject(b.Context(), tx, benchObject(k)); err != nil {
+				_, err := putObject(b.Context(), tx, benchObject(k), store.Expect{})
+				if err != nil {
 					return err
 				}
 			}
@@ -112,7 +113,7 @@ func BenchmarkPutObject(b *testing.B) {
 		for b.Loop() {
 			i++
 			key := fmt.Sprintf("k%09d", i)
-			if _, err := db.PutObject(b.Context(), benchObject(key)); err != nil {
+			if _, err := db.PutObject(b.Context(), benchObject(key), store.Expect{}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -123,7 +124,8 @@ func BenchmarkPutObject(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				key := fmt.Sprintf("k%09d", next.Add(1))
-				if _, err := db.PutObject(b.Context(), benchObject(key)); err != nil {
+				_, err := db.PutObject(b.Context(), benchObject(key), store.Expect{})
+				if err != nil {
 					b.Error(err)
 					return
 				}

@@ -23,7 +23,7 @@ func FuzzListObjects(f *testing.F) {
 	}
 	for i, k := range keys {
 		o := store.Object{Bucket: "b", Key: k, BlobID: fmt.Sprint(i)}
-		if _, err := db.PutObject(ctx, o); err != nil {
+		if _, err := db.PutObject(ctx, o, store.Expect{}); err != nil {
 			f.Fatal(err)
 		}
 	}

@@ -80,7 +80,7 @@ func TestIdentityVersionStable(t *testing.T) {
 	}
 	storetest.Fill(t, db)
 	o := store.Object{Bucket: "bucket-one", Key: "new", BlobID: "b9", ETag: `"e"`}
-	if _, err := db.PutObject(t.Context(), o); err != nil {
+	if _, err := db.PutObject(t.Context(), o, store.Expect{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.PutBucketPolicy(t.Context(), "bucket-one", []byte(`{}`)); err != nil {

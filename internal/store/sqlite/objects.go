@@ -22,26 +22,33 @@ const blobIDBatch = 1000
 // the replaced record's BlobID for the caller to remove. The BlobID is ""
 // when no record was replaced or the replaced record points at o.BlobID
 // itself. Storing a record equal to the stored one writes nothing. It
-// returns store.ErrNotFound when the bucket does not exist.
-func (db *DB) PutObject(ctx context.Context, o store.Object) (string, error) {
+// returns store.ErrNotFound when the bucket does not exist, and what
+// want.Check returns when the stored record does not meet want; the check
+// and the write share one write transaction.
+func (db *DB) PutObject(ctx context.Context, o store.Object, want store.Expect) (string, error) {
 	var replaced string
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		replaced, err = putObject(ctx, tx, o)
+		replaced, err = putObject(ctx, tx, o, want)
 		return err
 	})
 	return replaced, fail(err, "put object %q in bucket %s", o.Key, o.Bucket)
 }
 
 // putObject is PutObject inside a write transaction.
-func putObject(ctx context.Context, tx *sql.Tx, o store.Object) (string, error) {
+func putObject(ctx context.Context, tx *sql.Tx, o store.Object, want store.Expect) (
+	string, error) {
 	if err := needBucket(ctx, tx, o.Bucket); err != nil {
 		return "", err
 	}
-	var old string
-	err := tx.QueryRowContext(ctx, `SELECT blob_id FROM objects WHERE bucket = ? AND key = ?`,
-		o.Bucket, []byte(o.Key)).Scan(&old)
+	var old store.Object
+	err := tx.QueryRowContext(ctx,
+		`SELECT blob_id, etag FROM objects WHERE bucket = ? AND key = ?`,
+		o.Bucket, []byte(o.Key)).Scan(&old.BlobID, &old.ETag)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if err := want.Check(old, err == nil); err != nil {
 		return "", err
 	}
 	args, err := objectArgs(o)
@@ -56,10 +63,10 @@ ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = exclu
 WHERE (blob_id, size, etag, last_modified, headers, user_meta, checksums) IS NOT
 	(excluded.blob_id, excluded.size, excluded.etag, excluded.last_modified,
 	excluded.headers, excluded.user_meta, excluded.checksums)`, args...)
-	if err != nil || old == o.BlobID {
+	if err != nil || old.BlobID == o.BlobID {
 		return "", err
 	}
-	return old, nil
+	return old.BlobID, nil
 }
 
 // objectArgs returns o's values in objectColumns order.
@@ -109,12 +116,26 @@ func getObject(ctx context.Context, tx *sql.Tx, bucket, key string) (store.Objec
 }
 
 // DeleteObject removes a record and returns it. It returns
-// store.ErrNotFound, wrapped with whether the bucket or the key was missing.
-func (db *DB) DeleteObject(ctx context.Context, bucket, key string) (store.Object, error) {
+// store.ErrNotFound, wrapped with whether the bucket or the key was missing,
+// and store.ErrPrecondition when the record does not meet want (with
+// store.ErrNotFound too when want needs a record and the key is missing).
+func (db *DB) DeleteObject(ctx context.Context, bucket, key string, want store.Expect) (
+	store.Object, error) {
 	var o store.Object
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := needBucket(ctx, tx, bucket); err != nil {
+			return err
+		}
 		var err error
-		if o, err = getObject(ctx, tx, bucket, key); err != nil {
+		o, err = getObject(ctx, tx, bucket, key)
+		found := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if cerr := want.Check(o, found); cerr != nil {
+			return fmt.Errorf("key %q in bucket %s: %w", key, bucket, cerr)
+		}
+		if !found {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM objects WHERE bucket = ? AND key = ?`,

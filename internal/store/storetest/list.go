@@ -122,7 +122,7 @@ func withListKeys(t *testing.T, m store.Meta) {
 	t.Helper()
 	withBucket(t, m)
 	for i, k := range listKeys {
-		_, err := m.PutObject(ctx(t), object(k, fmt.Sprintf("blob%02d", i)))
+		_, err := m.PutObject(ctx(t), object(k, fmt.Sprintf("blob%02d", i)), store.Expect{})
 		must(t, "PutObject", err)
 	}
 }

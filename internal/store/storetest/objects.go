@@ -64,12 +64,12 @@ func testBucketExists(t *testing.T, m store.Meta) {
 // testBucketNotEmpty checks that only an empty bucket can be deleted.
 func testBucketNotEmpty(t *testing.T, m store.Meta) {
 	withBucket(t, m)
-	_, err := m.PutObject(ctx(t), object("k", "b1"))
+	_, err := m.PutObject(ctx(t), object("k", "b1"), store.Expect{})
 	must(t, "PutObject", err)
 	wantErr(t, "DeleteBucket", m.DeleteBucket(ctx(t), bucket), store.ErrBucketNotEmpty)
 	_, err = m.GetObject(ctx(t), bucket, "k")
 	must(t, "GetObject after refused delete", err)
-	_, err = m.DeleteObject(ctx(t), bucket, "k")
+	_, err = m.DeleteObject(ctx(t), bucket, "k", store.Expect{})
 	must(t, "DeleteObject", err)
 	must(t, "DeleteBucket emptied", m.DeleteBucket(ctx(t), bucket))
 }
@@ -116,7 +116,7 @@ func testObjects(t *testing.T, m store.Meta) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			replaced, err := m.PutObject(ctx(t), st.put)
+			replaced, err := m.PutObject(ctx(t), st.put, store.Expect{})
 			must(t, "PutObject", err)
 			if replaced != st.wantReplaced {
 				t.Errorf("PutObject replaced %q, want %q", replaced, st.wantReplaced)
@@ -127,23 +127,23 @@ func testObjects(t *testing.T, m store.Meta) {
 		})
 	}
 	last := steps[len(steps)-1].put
-	got, err := m.DeleteObject(ctx(t), bucket, first.Key)
+	got, err := m.DeleteObject(ctx(t), bucket, first.Key, store.Expect{})
 	must(t, "DeleteObject", err)
 	wantEqual(t, "DeleteObject returned", normObject(got), normObject(last))
 	_, err = m.GetObject(ctx(t), bucket, first.Key)
 	wantErr(t, "GetObject after delete", err, store.ErrNotFound)
-	_, err = m.DeleteObject(ctx(t), bucket, first.Key)
+	_, err = m.DeleteObject(ctx(t), bucket, first.Key, store.Expect{})
 	wantErr(t, "DeleteObject again", err, store.ErrNotFound)
 }
 
 // testObjectMissingBucket checks object calls on a bucket that does not exist.
 func testObjectMissingBucket(t *testing.T, m store.Meta) {
 	withAccount(t, m)
-	_, err := m.PutObject(ctx(t), object("k", "b1"))
+	_, err := m.PutObject(ctx(t), object("k", "b1"), store.Expect{})
 	wantErr(t, "PutObject", err, store.ErrNotFound)
 	_, err = m.GetObject(ctx(t), bucket, "k")
 	wantErr(t, "GetObject", err, store.ErrNotFound)
-	_, err = m.DeleteObject(ctx(t), bucket, "k")
+	_, err = m.DeleteObject(ctx(t), bucket, "k", store.Expect{})
 	wantErr(t, "DeleteObject", err, store.ErrNotFound)
 	_, err = m.ListObjects(ctx(t), bucket, store.ListParams{MaxKeys: 10})
 	wantErr(t, "ListObjects", err, store.ErrNotFound)
@@ -162,7 +162,8 @@ func testConcurrentPut(t *testing.T, m store.Meta) {
 	for w := range writers {
 		wg.Go(func() {
 			for i := range puts {
-				r, err := m.PutObject(ctx(t), object("hot", fmt.Sprintf("w%d-%d", w, i)))
+				o := object("hot", fmt.Sprintf("w%d-%d", w, i))
+				r, err := m.PutObject(ctx(t), o, store.Expect{})
 				if err != nil {
 					t.Errorf("PutObject: %v", err)
 					return
@@ -215,7 +216,7 @@ func testBlobIDs(t *testing.T, m store.Meta) {
 			o.Bucket = b2.Name
 		}
 		want = append(want, o.BlobID)
-		_, err := m.PutObject(ctx(t), o)
+		_, err := m.PutObject(ctx(t), o, store.Expect{})
 		must(t, "PutObject", err)
 	}
 	var got []string

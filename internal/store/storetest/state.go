@@ -151,7 +151,7 @@ func fillBuckets(t *testing.T, m store.Meta, s *State) {
 		LastModified: at(5, 0)}
 	s.Objects = []store.Object{bare, object("dir/é", "b1"), object("dir/😀", "b2")}
 	for _, o := range s.Objects {
-		_, err := m.PutObject(ctx(t), o)
+		_, err := m.PutObject(ctx(t), o, store.Expect{})
 		must(t, "PutObject", err)
 	}
 }

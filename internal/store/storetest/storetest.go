@@ -60,6 +60,9 @@ func RunMeta(t *testing.T, newMeta func(t *testing.T) store.Meta) {
 		{"ListObjects", testListObjects},
 		{"ListObjectsPaging", testListPaging},
 		{"ConcurrentPutObject", testConcurrentPut},
+		{"ConditionalPutObject", testConditionalPut},
+		{"ConditionalDeleteObject", testConditionalDelete},
+		{"ConcurrentCreateOnly", testConcurrentCreateOnly},
 		{"BlobIDs", testBlobIDs},
 	}
 	for _, tt := range tests {
