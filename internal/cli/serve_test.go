@@ -12,8 +12,9 @@ import (
 )
 
 // TestServeTLSFlags checks that --tls-cert and --tls-key, or their
-// variables, go together, that a pair that does not load stops serve, and
-// that neither leaves a data directory behind.
+// variables, go together and exclude --tls-self-signed, that a pair that
+// does not load stops serve, and that neither leaves a data directory
+// behind.
 func TestServeTLSFlags(t *testing.T) {
 	dir := t.TempDir()
 	junk := filepath.Join(dir, "junk.pem")
@@ -36,6 +37,15 @@ func TestServeTLSFlags(t *testing.T) {
 		{name: "flag and variable make a pair that does not load",
 			args: []string{"--tls-cert", junk}, env: map[string]string{"TROVE_TLS_KEY": junk},
 			wantCode: 1, wantErr: "junk.pem"},
+		{name: "self-signed and a certificate",
+			args:     []string{"--tls-self-signed", "--tls-cert", junk, "--tls-key", junk},
+			wantCode: exitUsage, wantErr: "--tls-self-signed"},
+		{name: "self-signed from the environment and a key",
+			args: []string{"--tls-key", junk}, env: map[string]string{"TROVE_TLS_SELF_SIGNED": "1"},
+			wantCode: exitUsage, wantErr: "TROVE_TLS_SELF_SIGNED) excludes"},
+		{name: "self-signed and a certificate from the environment",
+			args: []string{"--tls-self-signed"}, env: map[string]string{"TROVE_TLS_CERT": junk},
+			wantCode: exitUsage, wantErr: "excludes --tls-cert"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,7 +70,8 @@ func TestServeTLSFlags(t *testing.T) {
 }
 
 // TestServeHelpNamesTLS checks that serve's help documents the TLS flags,
-// their variables, and that X-Forwarded-Proto is not trusted.
+// their variables, how to trust a self-signed certificate, and that
+// X-Forwarded-Proto is not trusted.
 func TestServeHelpNamesTLS(t *testing.T) {
 	var out bytes.Buffer
 	code := Execute(context.Background(), []string{"serve", "--help"},
@@ -69,7 +80,7 @@ func TestServeHelpNamesTLS(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
 	for _, want := range []string{"--tls-cert", "--tls-key", "TROVE_TLS_CERT", "TROVE_TLS_KEY",
-		"X-Forwarded-Proto"} {
+		"--tls-self-signed", "TROVE_TLS_SELF_SIGNED", "--ca-bundle", "X-Forwarded-Proto"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("help does not name %s", want)
 		}

@@ -3,7 +3,8 @@
 // reconciles the organization file, creates a management account on first
 // start, and serves the S3 API, with the IAM query API on the same listener,
 // until its context ends: over plain HTTP, or over HTTPS when the
-// configuration names a certificate and its key.
+// configuration names a certificate and its key or asks for a self-signed
+// pair, which trove then keeps under the data directory.
 //
 // aws:SecureTransport and s3:TlsVersion describe the connection trove itself
 // accepted. A TLS-terminating proxy in front of trove makes every request
@@ -48,6 +49,12 @@ type Config struct {
 	// with neither, plain HTTP. Naming one alone is ErrTLSPair.
 	TLSCert string
 	TLSKey  string
+	// TLSSelfSigned serves HTTPS with the self-signed pair at
+	// SelfSignedFiles(DataDir), generated (ECDSA P-256, its own CA, valid
+	// for 90 days) when missing, valid for less than a day more, or not
+	// covering 127.0.0.1, ::1, localhost and every domain with its
+	// wildcard. Combined with TLSCert or TLSKey it is ErrTLSSelfSigned.
+	TLSSelfSigned bool
 }
 
 // ErrTLSPair is Run's error for a configuration that names a TLS
@@ -125,6 +132,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	// Read and validate the TLS key pair and the organization file before the
 	// data directory is touched, so that a bad file leaves no empty store
 	// behind.
+	if cfg.TLSSelfSigned && (cfg.TLSCert != "" || cfg.TLSKey != "") {
+		return ErrTLSSelfSigned
+	}
 	tlsCfg, err := loadTLS(cfg.TLSCert, cfg.TLSKey, time.Now(), log)
 	if err != nil {
 		return err
@@ -142,6 +152,13 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 		return err
 	}
 	defer st.Close()
+	if cfg.TLSSelfSigned {
+		// Generating a pair writes into the data directory, so it comes
+		// after Open.
+		if tlsCfg, err = selfSignedTLS(cfg.DataDir, cfg.Domains, time.Now(), log); err != nil {
+			return err
+		}
+	}
 	if file != nil {
 		if err := applyOrgFile(ctx, st.Meta, file, cfg.ConfigFile, cfg.Region, log); err != nil {
 			return err

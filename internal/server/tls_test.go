@@ -26,9 +26,10 @@ import (
 	"github.com/troveproject/trove/internal/testutil"
 )
 
-// TestTLSConfigErrors checks that a TLS configuration that cannot serve
-// stops the start before the data directory is created or credentials are
-// printed, and names what is wrong.
+// TestTLSConfigErrors checks that a TLS configuration that cannot serve,
+// or asks for a self-signed certificate and names files too, stops the
+// start before the data directory is created or credentials are printed,
+// and names what is wrong.
 func TestTLSConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	good, other := testutil.NewCert(t, dir, "good"), testutil.NewCert(t, dir, "other")
@@ -38,10 +39,11 @@ func TestTLSConfigErrors(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "missing.crt")
 	tests := []struct {
-		name      string
-		cert, key string
-		wantIs    error
-		wantText  string
+		name       string
+		cert, key  string
+		selfSigned bool
+		wantIs     error
+		wantText   string
 	}{
 		{name: "certificate alone", cert: good.CertFile, wantIs: server.ErrTLSPair},
 		{name: "key alone", key: good.KeyFile, wantIs: server.ErrTLSPair},
@@ -53,13 +55,18 @@ func TestTLSConfigErrors(t *testing.T) {
 			wantText: "other.key"},
 		{name: "certificate not PEM", cert: notPEM, key: good.KeyFile, wantText: "not.pem"},
 		{name: "key not PEM", cert: good.CertFile, key: notPEM, wantText: "not.pem"},
+		{name: "self-signed and a pair", cert: good.CertFile, key: good.KeyFile,
+			selfSigned: true, wantIs: server.ErrTLSSelfSigned},
+		{name: "self-signed and a certificate", cert: good.CertFile, selfSigned: true,
+			wantIs: server.ErrTLSSelfSigned},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
 			var out bytes.Buffer
 			err := server.Run(context.Background(), server.Config{Listen: "127.0.0.1:0",
-				DataDir: data, TLSCert: tc.cert, TLSKey: tc.key}, &out, quiet)
+				DataDir: data, TLSCert: tc.cert, TLSKey: tc.key, TLSSelfSigned: tc.selfSigned},
+				&out, quiet)
 			switch {
 			case err == nil:
 				t.Fatal("Run started")
