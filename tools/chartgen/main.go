@@ -9,6 +9,8 @@
 //
 // chartgen is a module of its own because Helm pulls in the Kubernetes client modules,
 // which the trove server must not depend on.
+//
+// Package main is the whole tool: run it with `go run .` from this directory.
 package main
 
 import (
