@@ -167,6 +167,21 @@ func newBraceIndex(s string) *braceIndex {
 	return b
 }
 
+// VariableEnds returns a function that gives, for a position i of s where a
+// policy variable begins with "${", the position relative to i of the brace
+// that closes it, as the engine reads variables (a brace inside a quoted
+// default does not count), or -1 when none does. It indexes s once, in
+// linear time, so that tools scanning many variables stay linear too.
+func VariableEnds(s string) func(i int) int {
+	var b *braceIndex
+	return func(i int) int {
+		if b == nil {
+			b = newBraceIndex(s)
+		}
+		return b.closing(i)
+	}
+}
+
 // closing returns the position, relative to i, of the brace closing the
 // variable that starts at i with "${", or -1 when none does.
 func (b *braceIndex) closing(i int) int {

@@ -3,6 +3,7 @@ package policylint
 import (
 	"strings"
 
+	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3catalog"
 )
 
@@ -26,42 +27,25 @@ type variable struct {
 }
 
 // scanVariables finds the ${...} of s the way the engine substitutes them:
-// a closing brace inside a quoted default does not count. The scan ends at
-// the first unterminated ${, which the engine reads as text: the engine
-// goes on to the variables after it, but looking for each one's end again
-// would make the scan quadratic in the length of a hostile value.
+// a closing brace inside a quoted default does not count (policy.VariableEnds
+// finds each end). The scan ends at the first unterminated ${, which the
+// engine reads as text: one finding for it says enough.
 func scanVariables(s string) []variable {
 	var out []variable
+	ends := policy.VariableEnds(s)
 	for i := 0; ; {
 		j := strings.Index(s[i:], "${")
 		if j < 0 {
 			return out
 		}
 		i += j
-		end := closingBrace(s[i:])
+		end := ends(i)
 		if end < 0 {
 			return append(out, variable{form: varUnterminated, text: s[i:]})
 		}
 		out = append(out, readVariable(s[i:i+end+1]))
 		i += end + 1
 	}
-}
-
-// closingBrace finds the } that ends the variable at the start of s, which
-// begins "${", skipping any inside a quoted default; -1 when none does.
-func closingBrace(s string) int {
-	quoted := false
-	for i := 2; i < len(s); i++ {
-		switch s[i] {
-		case '\'':
-			quoted = !quoted
-		case '}':
-			if !quoted {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // readVariable reads one whole ${...}.

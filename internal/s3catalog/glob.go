@@ -1,6 +1,10 @@
 package s3catalog
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/troveproject/trove/internal/policy"
+)
 
 // class is the set of characters a pattern item accepts.
 type class uint8
@@ -38,6 +42,7 @@ func compilePattern(s string, variables bool) []item {
 		ascii = ascii && s[i] < 0x80
 	}
 	var out []item
+	ends := policy.VariableEnds(s)
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '*':
@@ -49,7 +54,7 @@ func compilePattern(s string, variables bool) []item {
 				out = append(out, item{cls: anyClass, star: true})
 			}
 		case variables && strings.HasPrefix(s[i:], "${"):
-			end := variableEnd(s[i:])
+			end := ends(i)
 			if end < 0 {
 				out = append(out, item{lit: '$'})
 				continue
@@ -66,23 +71,6 @@ func compilePattern(s string, variables bool) []item {
 		}
 	}
 	return out
-}
-
-// variableEnd returns the index of the brace closing the variable s starts
-// with, skipping braces inside a quoted default, or -1.
-func variableEnd(s string) int {
-	quoted := false
-	for i := 2; i < len(s); i++ {
-		switch s[i] {
-		case '\'':
-			quoted = !quoted
-		case '}':
-			if !quoted {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // compileForm turns one segment of an ARN form into items.
