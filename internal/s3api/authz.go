@@ -3,7 +3,6 @@ package s3api
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/troveproject/trove/internal/bucketpolicy"
 	"github.com/troveproject/trove/internal/identity"
@@ -58,7 +57,7 @@ func (h *Handler) authorize(rq *request, t target, extra policy.Context) error {
 		return nil
 	}
 	x := policy.Explain(in)
-	rq.verdict.reason, rq.verdict.explain = x.Reason, capExplain(x.String())
+	rq.verdict.reason, rq.verdict.explain = x.Reason, x.String()
 	return s3err.Newf(s3err.AccessDenied, "%s", denialMessage(rq, t, d))
 }
 
@@ -67,26 +66,13 @@ func (h *Handler) authorize(rq *request, t target, extra policy.Context) error {
 const ownerPolicyExemption = "the bucket owner's root user may always manage the bucket " +
 	"policy: only SCPs and RCPs can stop it"
 
-// maxExplain caps the explanation an access log line carries, so that a
-// large policy cannot make every denied request write kilobytes of log.
-const maxExplain = 4096
-
-// capExplain cuts an explanation to maxExplain bytes, at a line end, saying
-// how much was left out. `trove policy simulate` gives the whole of it.
-func capExplain(s string) string {
-	if len(s) <= maxExplain {
-		return s
-	}
-	cut := strings.LastIndexByte(s[:maxExplain], '\n') + 1
-	return s[:cut] + fmt.Sprintf("  ... %d more bytes: run trove policy simulate for all of it\n",
-		len(s)-cut)
-}
-
 // verdict is what the access log says of a request's authorization.
 type verdict struct {
-	effect  policy.Effect
-	reason  string // for denials and exemptions
-	explain string // for denials: policy.Explanation.String()
+	effect policy.Effect
+	reason string // for denials and exemptions
+	// explain is, for denials, policy.Explanation.String(); the server's
+	// access logger bounds every logged value (server.maxAccessAttr).
+	explain string
 }
 
 // allowed reports whether rq's caller may perform t, recording nothing.

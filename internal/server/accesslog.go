@@ -10,11 +10,10 @@ import (
 
 // maxAccessAttr bounds, in bytes, each string value of an access log record,
 // so that no request can have the access log write a line much larger than
-// the request itself or than a policy it was weighed against. It is a
-// backstop: s3api already cuts a denial's explanation to 4 KiB and a note,
-// which this bound leaves alone, while the IAM API logs its explanations
-// and the signed request's Action parameter as they are. An object key (at
-// most 1,024 bytes in S3) is always logged whole.
+// the request itself or than a policy it was weighed against: the
+// explanations of denials that s3api and the IAM API log, and values a
+// request sends, such as the IAM Action parameter. An object key (at most
+// 1,024 bytes in S3) is always logged whole.
 const maxAccessAttr = 5 << 10
 
 // capHandler is a slog.Handler that cuts every string value, in groups too,
