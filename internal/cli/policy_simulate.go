@@ -176,8 +176,7 @@ func (o *simulateOptions) check() (policy.Context, error) {
 	}
 	o.principal = arn
 	for _, a := range o.actions {
-		svc, name, ok := strings.Cut(a, ":")
-		if !ok || svc == "" || name == "" || strings.ContainsAny(a, "*? ") {
+		if simulate.CheckAction(a) != nil {
 			return nil, usageErrorf("--action %q: want an action name such as s3:GetObject", a)
 		}
 	}

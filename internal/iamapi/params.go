@@ -88,9 +88,6 @@ func (p params) list(name string) ([]string, error) {
 	return out, nil
 }
 
-// actionRE is an IAM action name: service prefix, colon, action.
-var actionRE = regexp.MustCompile(`^[a-zA-Z0-9-]+:[a-zA-Z0-9*?]+$`)
-
 // actions reads ActionNames, which is required.
 func (p params) actions() ([]string, error) {
 	actions, err := p.list("ActionNames")
@@ -102,7 +99,7 @@ func (p params) actions() ([]string, error) {
 			"'actionNames' failed to satisfy constraint: Member must not be null")
 	}
 	for _, a := range actions {
-		if len(a) < 3 || len(a) > 128 || !actionRE.MatchString(a) {
+		if simulate.CheckAction(a) != nil {
 			return nil, errorf(InvalidInput, "ActionNames: %q is not an action name of the "+
 				"form service:Action.", truncate(a))
 		}

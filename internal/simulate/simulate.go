@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -219,10 +220,8 @@ func cloneContext(c policy.Context) policy.Context {
 // principal or the resource, which a request cannot set.
 func checkRequest(req Request) error {
 	for _, a := range req.Actions {
-		svc, name, ok := strings.Cut(a, ":")
-		if !ok || svc == "" || name == "" || strings.ContainsAny(a, "*? ") {
-			return fmt.Errorf("%w: %q is not an action name of the form service:Action",
-				ErrInvalidRequest, a)
+		if err := CheckAction(a); err != nil {
+			return err
 		}
 	}
 	for _, r := range req.Resources {
@@ -235,6 +234,20 @@ func checkRequest(req Request) error {
 			return fmt.Errorf("%w: context key %q is derived from the principal or the "+
 				"resource and cannot be given", ErrInvalidRequest, k)
 		}
+	}
+	return nil
+}
+
+// actionName is an action a simulation evaluates: a service prefix, a colon
+// and an action, without wildcards, 3 to 128 characters as IAM's ActionNames.
+var actionName = regexp.MustCompile(`^[a-zA-Z0-9-]+:[a-zA-Z0-9]+$`)
+
+// CheckAction reports whether a is an action name a simulation can
+// evaluate, such as s3:GetObject; the error is ErrInvalidRequest.
+func CheckAction(a string) error {
+	if len(a) < 3 || len(a) > 128 || !actionName.MatchString(a) {
+		return fmt.Errorf("%w: %q is not an action name of the form service:Action",
+			ErrInvalidRequest, short(a))
 	}
 	return nil
 }
