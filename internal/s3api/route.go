@@ -48,41 +48,67 @@ type op struct {
 
 // Subresources that select an operation on a bucket or object. A request
 // naming one that trove does not serve gets NotImplemented, never a wrong
-// operation.
-//
-// TODO(trove): multipart uploads, versioning and tagging are not served yet;
-// issue 4 brings them.
+// operation. dispatch serves CopyObject, UploadPartCopy and the POST
+// operations before consulting these tables.
 var bucketOps = map[string]map[string]op{
 	http.MethodGet: {
-		"":          {"ListObjects", (*Handler).listObjects},
-		"location":  {"GetBucketLocation", (*Handler).getBucketLocation},
-		"policy":    {"GetBucketPolicy", (*Handler).getBucketPolicy},
-		"list-type": {"ListObjectsV2", (*Handler).listObjects},
+		"":           {"ListObjects", (*Handler).listObjects},
+		"location":   {"GetBucketLocation", (*Handler).getBucketLocation},
+		"policy":     {"GetBucketPolicy", (*Handler).getBucketPolicy},
+		"list-type":  {"ListObjectsV2", (*Handler).listObjects},
+		"versioning": {"GetBucketVersioning", (*Handler).getBucketVersioning},
+		"versions":   {"ListObjectVersions", (*Handler).listObjectVersions},
+		"tagging":    {"GetBucketTagging", (*Handler).getBucketTagging},
+		"uploads":    {"ListMultipartUploads", (*Handler).listMultipartUploads},
 	},
 	http.MethodHead: {"": {"HeadBucket", (*Handler).headBucket}},
 	http.MethodPut: {
-		"":       {"CreateBucket", (*Handler).createBucket},
-		"policy": {"PutBucketPolicy", (*Handler).putBucketPolicy},
+		"":           {"CreateBucket", (*Handler).createBucket},
+		"policy":     {"PutBucketPolicy", (*Handler).putBucketPolicy},
+		"versioning": {"PutBucketVersioning", (*Handler).putBucketVersioning},
+		"tagging":    {"PutBucketTagging", (*Handler).putBucketTagging},
 	},
 	http.MethodDelete: {
-		"":       {"DeleteBucket", (*Handler).deleteBucket},
-		"policy": {"DeleteBucketPolicy", (*Handler).deleteBucketPolicy},
+		"":        {"DeleteBucket", (*Handler).deleteBucket},
+		"policy":  {"DeleteBucketPolicy", (*Handler).deleteBucketPolicy},
+		"tagging": {"DeleteBucketTagging", (*Handler).deleteBucketTagging},
 	},
 }
 
 var objectOps = map[string]map[string]op{
-	http.MethodGet:    {"": {"GetObject", (*Handler).getObject}},
-	http.MethodHead:   {"": {"HeadObject", (*Handler).headObject}},
-	http.MethodPut:    {"": {"PutObject", (*Handler).putObject}},
-	http.MethodDelete: {"": {"DeleteObject", (*Handler).deleteObject}},
+	http.MethodGet: {
+		"":         {"GetObject", (*Handler).getObject},
+		"tagging":  {"GetObjectTagging", (*Handler).getObjectTagging},
+		"uploadId": {"ListParts", (*Handler).listParts},
+	},
+	http.MethodHead: {"": {"HeadObject", (*Handler).headObject}},
+	http.MethodPut: {
+		"":           {"PutObject", (*Handler).putObject},
+		"tagging":    {"PutObjectTagging", (*Handler).putObjectTagging},
+		"partNumber": {"UploadPart", (*Handler).uploadPart},
+	},
+	http.MethodDelete: {
+		"":         {"DeleteObject", (*Handler).deleteObject},
+		"tagging":  {"DeleteObjectTagging", (*Handler).deleteObjectTagging},
+		"uploadId": {"AbortMultipartUpload", (*Handler).abortMultipartUpload},
+	},
 }
 
-// postOps names the POST operations trove does not serve yet; dispatch
-// serves DeleteObjects (POST /bucket?delete) before consulting it.
-var postOps = map[string]string{
-	"delete": "DeleteObjects", "uploads": "CreateMultipartUpload",
-	"uploadId": "CompleteMultipartUpload", "restore": "RestoreObject",
-	"select": "SelectObjectContent",
+// postOps are the POST operations; those without a function are not served
+// yet. A plain POST to a bucket is a browser upload (PostObject).
+var postOps = map[string]map[string]op{
+	"bucket": {
+		"delete":  {"DeleteObjects", (*Handler).deleteObjects},
+		"":        {"PostObject", nil},
+		"restore": {"RestoreObject", nil},
+		"select":  {"SelectObjectContent", nil},
+	},
+	"object": {
+		"uploads":  {"CreateMultipartUpload", (*Handler).createMultipartUpload},
+		"uploadId": {"CompleteMultipartUpload", (*Handler).completeMultipartUpload},
+		"restore":  {"RestoreObject", nil},
+		"select":   {"SelectObjectContent", nil},
+	},
 }
 
 // selectors are the query parameters that choose an operation. Others (such
@@ -111,17 +137,20 @@ func (h *Handler) dispatch(rq *request) error {
 	if rq.key != "" {
 		table = objectOps
 	}
-	if v := rq.r.Header.Get("x-amz-copy-source"); v != "" && rq.r.Method == http.MethodPut {
-		rq.op = "CopyObject"
-		return h.copyObject(rq)
-	}
 	sel := selector(rq)
-	if rq.r.Method == http.MethodPost {
-		if sel == "delete" && rq.key == "" {
-			rq.op = "DeleteObjects"
-			return h.deleteObjects(rq)
+	if v := rq.r.Header.Get("x-amz-copy-source"); v != "" && rq.r.Method == http.MethodPut &&
+		rq.key != "" {
+		switch sel {
+		case "":
+			rq.op = "CopyObject"
+			return h.copyObject(rq)
+		case "partNumber":
+			rq.op = "UploadPartCopy"
+			return h.uploadPartCopy(rq)
 		}
-		return postOp(rq, sel)
+	}
+	if rq.r.Method == http.MethodPost {
+		return h.postOp(rq, sel)
 	}
 	byMethod, ok := table[rq.r.Method]
 	if !ok {
@@ -137,18 +166,22 @@ func (h *Handler) dispatch(rq *request) error {
 	return o.fn(h, rq)
 }
 
-// postOp answers a POST: browser uploads to a bucket and the POST operations
-// are not served yet; a plain POST to an object is not an S3 operation.
-func postOp(rq *request, sel string) error {
-	rq.op = postOps[sel]
-	switch {
-	case rq.op != "":
-	case rq.key == "":
-		rq.op = "PostObject"
-	default:
-		return s3err.New(s3err.MethodNotAllowed)
+// postOp serves a POST from postOps; a POST that selects no operation on
+// an object is not an S3 operation.
+func (h *Handler) postOp(rq *request, sel string) error {
+	o, ok := postOps[kind(rq)][sel]
+	if !ok {
+		if rq.key != "" {
+			return s3err.New(s3err.MethodNotAllowed)
+		}
+		return s3err.Newf(s3err.NotImplemented,
+			"trove does not implement the POST bucket operation (?%s) yet.", sel)
 	}
-	return s3err.Newf(s3err.NotImplemented, "trove does not implement %s yet.", rq.op)
+	rq.op = o.name
+	if o.fn == nil {
+		return s3err.Newf(s3err.NotImplemented, "trove does not implement %s yet.", rq.op)
+	}
+	return o.fn(h, rq)
 }
 
 func kind(rq *request) string {

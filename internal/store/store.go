@@ -119,6 +119,11 @@ type Bucket struct {
 	Region  string
 	Created time.Time
 	Policy  []byte
+	// Versioning is "" for a bucket whose versioning was never enabled,
+	// else "Enabled" or "Suspended".
+	Versioning string
+	// Tags is the bucket's tag set; nil when it has none.
+	Tags map[string]string
 }
 
 // Object is the record of one object.
@@ -139,6 +144,16 @@ type Object struct {
 	// Checksums maps an algorithm (CRC32, CRC32C, CRC64NVME, SHA1, SHA256)
 	// to its base64 value.
 	Checksums map[string]string
+	// Tags is the object's tag set (at most 10 tags).
+	Tags map[string]string
+	// VersionID is the version's id; "null" for a version written while the
+	// bucket's versioning was off or suspended.
+	VersionID string
+	// DeleteMarker marks a version that records a delete: it has no bytes.
+	DeleteMarker bool
+	// IsLatest is set on records read back when the version is the key's
+	// current one.
+	IsLatest bool
 }
 
 // ListParams selects a page of a bucket's keys in UTF-8 binary order.
@@ -169,6 +184,9 @@ type ListPage struct {
 type Meta interface {
 	IAM
 	Organizations
+	Versions
+	Tagging
+	Multipart
 
 	// IdentityVersion returns a number that changes whenever a record other
 	// than an access key, a bucket or an object is created, changed or

@@ -168,6 +168,36 @@ INSERT INTO identity_version (singleton, version) VALUES (1, 0);
 		"managed_policies", "iam_groups", "group_policies", "group_members",
 		"user_attached_policies", "group_attached_policies", "user_tags",
 		"enabled_policy_types", "org_policies", "org_attachments"),
+	// 3: versioning and tagging. The objects table keeps the current version
+	// of every key whose current version is not a delete marker, so that
+	// listing the current objects reads nothing else; object_versions keeps
+	// every other version: the noncurrent ones and delete markers, current
+	// or not. seq orders a key's versions across both tables (larger is
+	// newer).
+	`
+ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT '';
+ALTER TABLE buckets ADD COLUMN tags TEXT; -- JSON object; NULL when there is no tag set
+ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';
+ALTER TABLE objects ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE object_versions (
+	bucket        TEXT NOT NULL REFERENCES buckets (name),
+	key           BLOB NOT NULL,
+	seq           INTEGER NOT NULL,
+	version_id    TEXT NOT NULL,
+	delete_marker INTEGER NOT NULL,
+	blob_id       TEXT NOT NULL, -- '' for a delete marker
+	size          INTEGER NOT NULL,
+	etag          TEXT NOT NULL,
+	last_modified INTEGER NOT NULL, -- Unix nanoseconds
+	headers       TEXT NOT NULL,
+	user_meta     TEXT NOT NULL,
+	checksums     TEXT NOT NULL,
+	tags          TEXT NOT NULL,
+	PRIMARY KEY (bucket, key, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX object_versions_by_id ON object_versions (bucket, key, version_id);
+`,
 }
 
 // versionTriggers returns, for each table, triggers that increment the
