@@ -27,12 +27,15 @@ func TestExpectedBucketOwnerMismatch(t *testing.T) {
 	}
 }
 
-// TestPostOperationsNotImplemented checks docs/limitations.md: multipart
-// uploads answer 501 NotImplemented naming the operation.
-// trove used to answer 405 MethodNotAllowed to every POST.
+// TestPostOperationsNotImplemented checks docs/limitations.md: POST
+// operations trove does not serve (RestoreObject, SelectObjectContent)
+// answer 501 NotImplemented naming the operation. trove used to answer 405
+// MethodNotAllowed to every POST; multipart uploads are now served
+// (multipart_test.go).
 func TestPostOperationsNotImplemented(t *testing.T) {
 	cases := []struct{ name, path string }{
-		{"create multipart upload", "/dev-main/big?uploads"},
+		{"restore object", "/dev-main/big?restore"},
+		{"select object content", "/dev-main/big?select&select-type=2"},
 	}
 	e := newEnv(t, modes[0])
 	for _, tc := range cases {

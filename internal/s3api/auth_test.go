@@ -261,7 +261,7 @@ func TestErrorBodies(t *testing.T) {
 		{name: "malformed policy", p: &alice, method: "PUT", bucket: "dev-main",
 			query: "policy", body: "{", code: "MalformedPolicy", status: 400},
 		{name: "unimplemented subresource", p: &alice, method: "GET", bucket: "dev-main",
-			query: "tagging", code: "NotImplemented", status: 501},
+			query: "lifecycle", code: "NotImplemented", status: 501},
 		{name: "method not allowed", p: &alice, method: "POST", bucket: "dev-main", key: "doc",
 			code: "MethodNotAllowed", status: 405},
 		{name: "invalid max-keys", p: &alice, method: "GET", bucket: "dev-main",

@@ -75,13 +75,11 @@ type verdict struct {
 	explain string
 }
 
-// allowed reports whether rq's caller may perform t, recording nothing.
-func (h *Handler) allowed(rq *request, t target) (bool, error) {
-	in, _, err := h.input(rq, t, targetKeys(t, nil))
-	if err != nil {
-		return false, err
-	}
-	return policy.Evaluate(in).Effect == policy.Allow, nil
+// allowed reports whether rq's caller may perform t with the extra
+// condition keys, recording nothing; an error counts as a denial.
+func (h *Handler) allowed(rq *request, t target, extra policy.Context) bool {
+	in, _, err := h.input(rq, t, targetKeys(t, extra))
+	return err == nil && policy.Evaluate(in).Effect == policy.Allow
 }
 
 // input builds the evaluation of t for rq's caller. exempt reports the bucket

@@ -14,11 +14,9 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
@@ -250,45 +248,12 @@ func conditionalWriteKeys(c policy.Context, h http.Header, names ...string) {
 // x-amz-tagging header (present and empty for an empty header), and
 // s3:RequestObjectTag/<key> for each tag, when the header is sent.
 func requestTagKeys(c policy.Context, h http.Header) error {
-	v, ok := headerValue(h, "x-amz-tagging")
-	if !ok {
-		return nil
+	tags, err := parseTaggingHeader(h)
+	if err != nil || tags == nil {
+		return err
 	}
-	tags, err := url.ParseQuery(v)
-	if err != nil {
-		return badTagging()
-	}
-	if len(tags) > maxObjectTags {
-		return s3err.Newf(s3err.InvalidTag, "Object tags cannot be greater than %d",
-			maxObjectTags)
-	}
-	keys := make([]string, 0, len(tags))
-	for k, vs := range tags {
-		if k == "" || len(vs) != 1 {
-			return badTagging()
-		}
-		if utf8.RuneCountInString(k) > maxTagKey || utf8.RuneCountInString(vs[0]) > maxTagValue {
-			return s3err.Newf(s3err.InvalidTag, "A tag key is at most %d characters and a "+
-				"tag value at most %d.", maxTagKey, maxTagValue)
-		}
-		keys = append(keys, k)
-		c.Set("s3:RequestObjectTag/"+k, vs[0])
-	}
-	slices.Sort(keys)
-	c.Set("s3:RequestObjectTagKeys", keys...)
+	setRequestTagKeys(c, tags)
 	return nil
-}
-
-// S3's limits on object tags.
-const (
-	maxObjectTags = 10
-	maxTagKey     = 128
-	maxTagValue   = 256
-)
-
-func badTagging() error {
-	return s3err.Newf(s3err.InvalidArgument, "The x-amz-tagging header must be a URL-encoded "+
-		"query string of tags, each key named once.").With("ArgumentName", "x-amz-tagging")
 }
 
 // versionContext is s3:versionid for the actions that name an object version.
@@ -323,15 +288,10 @@ func refuseConditional(h http.Header, names ...string) error {
 }
 
 // refuseUnsupportedPut answers, once a PutObject is authorized, the options
-// trove cannot honour rather than ignoring them: object tags, which are not
-// stored, and Object Lock, which no bucket has. Conditional writes are
-// served (writeExpect).
-//
-// TODO(trove): object tags arrive with issue 4.
+// trove cannot honour rather than ignoring them: Object Lock, which no
+// bucket has. Conditional writes (writeExpect) and tags (uploadTags) are
+// served.
 func refuseUnsupportedPut(h http.Header) error {
-	if _, ok := h["X-Amz-Tagging"]; ok {
-		return s3err.Newf(s3err.NotImplemented, "trove does not store object tags yet.")
-	}
 	for name := range h {
 		if strings.HasPrefix(strings.ToLower(name), "x-amz-object-lock-") {
 			return s3err.Newf(s3err.InvalidRequest, "Bucket is missing Object Lock Configuration")

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,19 +72,16 @@ func badCopySource(msg string) error {
 	return s3err.Newf(s3err.InvalidArgument, "%s", msg).With("ArgumentName", "x-amz-copy-source")
 }
 
-// sourceAction is s3:GetObject, or s3:GetObjectVersion when the source
-// names a version. Only the null version exists, as for GetObject.
+// action is s3:GetObject, or s3:GetObjectVersion with s3:versionid when
+// the source names a version, which must be one that could exist.
 func (s copySource) action() (string, policy.Context, error) {
 	if !s.hasVersion {
-		return "s3:GetObject", nil, nil
+		return "s3:GetObject", policy.Context{}, nil
 	}
-	if s.versionID != "null" {
-		return "", nil, s3err.Newf(s3err.NotImplemented,
-			"trove does not implement versioning yet; only versionId=null is served.")
+	if !validVersionID(s.versionID) {
+		return "", nil, invalidVersion("x-amz-copy-source", s.versionID)
 	}
-	c := policy.Context{}
-	c.Set("s3:versionid", s.versionID)
-	return "s3:GetObjectVersion", c, nil
+	return "s3:GetObjectVersion", withVersionKey(nil, s.versionID, true), nil
 }
 
 // Metadata directives: COPY keeps the source's headers and user metadata,
@@ -106,6 +104,19 @@ func metadataDirective(h http.Header) (string, error) {
 		With("ArgumentName", "x-amz-metadata-directive").With("ArgumentValue", v)
 }
 
+// taggingDirective reads x-amz-tagging-directive; COPY when not sent.
+func taggingDirective(h http.Header) (string, error) {
+	v, ok := headerValue(h, "x-amz-tagging-directive")
+	switch {
+	case !ok:
+		return directiveCopy, nil
+	case v == directiveCopy || v == directiveReplace:
+		return v, nil
+	}
+	return "", s3err.Newf(s3err.InvalidArgument, "Unknown tagging directive.").
+		With("ArgumentName", "x-amz-tagging-directive").With("ArgumentValue", v)
+}
+
 // copyObjectResult is CopyObject's response body.
 type copyObjectResult struct {
 	XMLName      xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CopyObjectResult"`
@@ -121,6 +132,10 @@ type copyRequest struct {
 	// meta holds the destination's headers and user metadata when the
 	// directive is REPLACE.
 	meta store.Object
+	// tagDirective is x-amz-tagging-directive: COPY keeps the source's
+	// tags, REPLACE sets tags, those of x-amz-tagging (none without it).
+	tagDirective string
+	tags         map[string]string
 }
 
 func (h *Handler) copyObject(rq *request) error {
@@ -141,10 +156,19 @@ func (h *Handler) copyObject(rq *request) error {
 	}
 	obj := copyRecord(cr, src)
 	obj.Bucket, obj.Key = cr.dst.Name, rq.key
+	if len(obj.Tags) > 0 {
+		err := h.authorizeTagWrite(rq, cr.dst, rq.key, "s3:PutObjectTagging", nil)
+		if err != nil {
+			return err
+		}
+	}
 	if err := h.storeCopy(rq, &obj, blob, src.Size); err != nil {
 		return err
 	}
 	rq.w.Header().Set(sseHeader, obj.Headers[sseHeader])
+	if cr.src.hasVersion || src.VersionID != store.NullVersion {
+		rq.w.Header().Set("x-amz-copy-source-version-id", src.VersionID)
+	}
 	return writeXML(rq, http.StatusOK, copyObjectResult{ETag: obj.ETag,
 		LastModified: obj.LastModified.UTC().Format(timeFormat)})
 }
@@ -186,6 +210,9 @@ func (h *Handler) prepareCopy(rq *request) (copyRequest, error) {
 	if cr.directive, err = metadataDirective(rq.r.Header); err != nil {
 		return cr, err
 	}
+	if cr.tagDirective, err = taggingDirective(rq.r.Header); err != nil {
+		return cr, err
+	}
 	if cr.meta, err = objectFromHeaders(rq); err != nil {
 		return cr, err
 	}
@@ -197,20 +224,19 @@ func (h *Handler) prepareCopy(rq *request) (copyRequest, error) {
 	if err := h.authorize(rq, t, keys); err != nil {
 		return cr, err
 	}
+	if cr.tags, err = parseTaggingHeader(rq.r.Header); err != nil {
+		return cr, err
+	}
 	return cr, refuseUnsupportedCopy(rq.r.Header)
 }
 
 // refuseUnsupportedCopy answers, once the write is authorized, what trove
-// cannot honour: PutObject's refusals, object tags, which are not stored,
-// whether set by x-amz-tagging or copied by x-amz-tagging-directive, and
-// conditional writes of the destination.
+// cannot honour: PutObject's refusals and conditional writes of the
+// destination.
 //
-// TODO(trove): object tags arrive with issue 4; conditional copies need
-// only writeExpect passed to storeCopy, and tests.
+// TODO(trove): conditional copies need only writeExpect passed to
+// storeCopy, and tests.
 func refuseUnsupportedCopy(h http.Header) error {
-	if _, ok := h["X-Amz-Tagging-Directive"]; ok {
-		return s3err.Newf(s3err.NotImplemented, "trove does not store object tags yet.")
-	}
 	if err := refuseConditional(h, "If-Match", "If-None-Match"); err != nil {
 		return err
 	}
@@ -220,22 +246,15 @@ func refuseUnsupportedCopy(h http.Header) error {
 // openSource authorizes the read of the source, loads its record, applies
 // the x-amz-copy-source-if-* conditions and opens its blob. As in openRead,
 // a write that removes the blob between reading the record and opening it
-// makes the record be read again.
+// makes the record be read, and the read authorized, again.
 func (h *Handler) openSource(rq *request, cr copyRequest) (store.Object, store.Blob, error) {
 	b, err := h.sourceBucket(rq, cr.src)
 	if err != nil {
 		return store.Object{}, nil, err
 	}
-	action, keys, err := cr.src.action()
-	if err != nil {
-		return store.Object{}, nil, err
-	}
-	if err := h.authorize(rq, objectTarget(action, b, cr.src.key), keys); err != nil {
-		return store.Object{}, nil, err
-	}
 	const attempts = 5
 	for i := 1; ; i++ {
-		o, err := h.sourceRecord(rq, b, cr.src.key)
+		o, err := h.sourceRecord(rq, b, cr.src)
 		if err != nil {
 			return o, nil, err
 		}
@@ -269,24 +288,53 @@ func (h *Handler) sourceBucket(rq *request, src copySource) (store.Bucket, error
 	return b, nil
 }
 
-// sourceRecord reads the source's record. A missing key is NoSuchKey only
-// for callers who may list the source bucket; others get AccessDenied.
-func (h *Handler) sourceRecord(rq *request, b store.Bucket, key string) (store.Object, error) {
-	o, err := h.cfg.Meta.GetObject(rq.ctx, b.Name, key)
-	if errors.Is(err, store.ErrNotFound) {
-		if ok, aerr := h.allowed(rq, bucketTarget("s3:ListBucket", b)); aerr != nil || !ok {
-			return o, s3err.New(s3err.AccessDenied)
-		}
-		return o, s3err.New(s3err.NoSuchKey).With("Key", key)
-	}
+// sourceRecord reads the source's record, the version it names or the
+// current one, and authorizes its read with the record's tags
+// (s3:ExistingObjectTag/<key>). A missing key or version is NoSuchKey or
+// NoSuchVersion only for callers who may list the source bucket; others get
+// AccessDenied. A delete marker named by version id cannot be copied.
+func (h *Handler) sourceRecord(rq *request, b store.Bucket, src copySource) (store.Object,
+	error) {
+	action, keys, err := src.action()
 	if err != nil {
-		return o, fmt.Errorf("s3api: get object: %w", err)
+		return store.Object{}, err
+	}
+	o, found, err := h.readVersion(rq, b, src.key, src.versionID)
+	if err != nil {
+		return o, err
+	}
+	for k, v := range existingTagKeys(o, found) {
+		keys.Set(k, v...)
+	}
+	if err := h.authorize(rq, objectTarget(action, b, src.key), keys); err != nil {
+		return o, err
+	}
+	if err := h.sourceReadable(rq, b, src, o, found); err != nil {
+		return o, err
 	}
 	if o.Size > maxObjectSize {
 		return o, s3err.Newf(s3err.InvalidRequest, "The specified copy source is larger than "+
 			"the maximum allowable size for a copy source: %d", int64(maxObjectSize))
 	}
 	return o, nil
+}
+
+// sourceReadable answers a source version that cannot be copied.
+func (h *Handler) sourceReadable(rq *request, b store.Bucket, src copySource, o store.Object,
+	found bool) error {
+	switch {
+	case found && !o.DeleteMarker:
+		return nil
+	case found && src.hasVersion:
+		return s3err.Newf(s3err.InvalidRequest, "The source of a copy request may not "+
+			"specifically refer to a delete marker by version id.")
+	case !h.allowed(rq, bucketTarget("s3:ListBucket", b), nil):
+		return s3err.New(s3err.AccessDenied)
+	case src.hasVersion:
+		return s3err.New(s3err.NoSuchVersion).With("Key", src.key).
+			With("VersionId", src.versionID)
+	}
+	return s3err.New(s3err.NoSuchKey).With("Key", src.key)
 }
 
 // checkCopyPreconditions applies the x-amz-copy-source-if-* headers with
@@ -348,7 +396,8 @@ func refuseSelfCopy(rq *request, cr copyRequest) error {
 
 // copyRecord is the new object's record before its bytes are written: the
 // source's headers and user metadata for COPY, the request's for REPLACE,
-// encrypted with SSE-S3 either way. The stored checksums cover the same
+// encrypted with SSE-S3 either way; the source's tags or the request's, as
+// the tagging directive says. The stored checksums cover the same
 // bytes, so they are kept.
 func copyRecord(cr copyRequest, src store.Object) store.Object {
 	o := store.Object{Headers: map[string]string{}, UserMeta: map[string]string{}}
@@ -363,6 +412,10 @@ func copyRecord(cr copyRequest, src store.Object) store.Object {
 		o.UserMeta[k] = v
 	}
 	o.Headers[sseHeader] = "AES256"
+	o.Tags = maps.Clone(src.Tags)
+	if cr.tagDirective == directiveReplace {
+		o.Tags = maps.Clone(cr.tags)
+	}
 	if len(src.Checksums) > 0 {
 		o.Checksums = map[string]string{}
 		for k, v := range src.Checksums {

@@ -144,8 +144,10 @@ func TestCopyObjectErrors(t *testing.T) {
 		{name: "empty key", src: "dev-main/", code: "InvalidArgument", status: 400},
 		{name: "bad encoding", src: "dev-main/%zz", code: "InvalidArgument", status: 400},
 		{name: "versionId null", src: "dev-main/src?versionId=null"},
-		{name: "other version", src: "dev-main/src?versionId=abc", code: "NotImplemented",
-			status: 501},
+		{name: "malformed version", src: "dev-main/src?versionId=abc",
+			code: "InvalidArgument", status: 400},
+		{name: "unknown version", src: "dev-main/src?versionId=" + strings.Repeat("A", 32),
+			code: "NoSuchVersion", status: 404},
 		{name: "onto itself", src: "dev-main/src", key: "src", code: "InvalidRequest",
 			status: 400},
 		{name: "onto itself with REPLACE", src: "dev-main/src", key: "src",
@@ -158,11 +160,13 @@ func TestCopyObjectErrors(t *testing.T) {
 			}},
 		{name: "unknown directive", src: "dev-main/src", code: "InvalidArgument", status: 400,
 			mod: func(in *s3.CopyObjectInput) { in.MetadataDirective = "MOVE" }},
-		{name: "tagging directive", src: "dev-main/src", code: "NotImplemented", status: 501,
+		{name: "tagging directive", src: "dev-main/src",
 			mod: func(in *s3.CopyObjectInput) {
 				in.TaggingDirective = types.TaggingDirectiveCopy
 			}},
-		{name: "tagging", src: "dev-main/src", code: "NotImplemented", status: 501,
+		{name: "unknown tagging directive", src: "dev-main/src", code: "InvalidArgument",
+			status: 400, mod: func(in *s3.CopyObjectInput) { in.TaggingDirective = "MOVE" }},
+		{name: "tagging", src: "dev-main/src",
 			mod: func(in *s3.CopyObjectInput) { in.Tagging = aws.String("a=b") }},
 		{name: "KMS", src: "dev-main/src", code: "NotImplemented", status: 501,
 			mod: func(in *s3.CopyObjectInput) {

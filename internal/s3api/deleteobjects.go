@@ -21,8 +21,6 @@ const (
 	// 1000 keys of 1024 bytes, each escaped (up to six bytes a byte as a
 	// character reference) and wrapped in its elements, fit well within it.
 	maxDeleteBody = 8 << 20
-	// nullVersion is the version id of an object in an unversioned bucket.
-	nullVersion = "null"
 )
 
 // msgMissingDigest is S3's answer to a DeleteObjects without an integrity
@@ -59,8 +57,21 @@ func (d deleteTarget) version() string {
 }
 
 type deletedEntry struct {
-	Key       string `xml:"Key"`
-	VersionID string `xml:"VersionId,omitempty"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
+}
+
+// newDeletedEntry is the Deleted entry of a key whose delete did res: as
+// in S3, a delete that added a delete marker, or removed one by version id,
+// names the marker.
+func newDeletedEntry(o deleteTarget, res store.WriteResult) deletedEntry {
+	e := deletedEntry{Key: o.key(), VersionID: o.version()}
+	if res.DeleteMarker {
+		e.DeleteMarker, e.DeleteMarkerVersionID = true, res.VersionID
+	}
+	return e
 }
 
 type deleteErrorEntry struct {
@@ -133,10 +144,10 @@ func (h *Handler) deleteObjects(rq *request) error {
 	var res deleteResult
 	var denied *verdict
 	for _, o := range d.Objects {
-		e := h.deleteOne(rq, b, o)
+		done, e := h.deleteOne(rq, b, o)
 		switch {
 		case e == nil && !d.Quiet:
-			res.Deleted = append(res.Deleted, deletedEntry{Key: o.key(), VersionID: o.version()})
+			res.Deleted = append(res.Deleted, newDeletedEntry(o, done))
 		case e != nil:
 			res.Errors = append(res.Errors, deleteErrorEntry{Key: o.key(),
 				VersionID: o.version(), Code: string(e.Code), Message: e.Message})
@@ -169,11 +180,16 @@ func readDeleteBody(rq *request) ([]byte, error) {
 	return body, nil
 }
 
-// deleteOne authorizes and deletes one key, returning the error that key's
-// Error entry reports, or nil when it is deleted (or was not there).
-func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) *s3err.Error {
+// deleteOne authorizes and deletes one key, or one version of it, and
+// returns what the delete did, or the error that key's Error entry
+// reports. A key or a well-formed version id that is not there is deleted
+// already, as S3 answers; a version id that cannot name a version is
+// NoSuchVersion, as S3 answers in this operation.
+func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) (store.WriteResult,
+	*s3err.Error) {
+	var none store.WriteResult
 	if err := validKey(o.key()); err != nil {
-		return s3err.From(err)
+		return none, s3err.From(err)
 	}
 	action, keys := "s3:DeleteObject", policy.Context{}
 	if o.VersionID != nil {
@@ -185,29 +201,33 @@ func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) *s3err.
 	if err := h.authorize(rq, objectTarget(action, b, o.key()), keys); err != nil {
 		h.log.Debug("delete objects: key denied", "request_id", rq.id, "key", o.key(),
 			"reason", rq.verdict.reason)
-		return s3err.From(err)
+		return none, s3err.From(err)
 	}
 	switch {
-	case o.VersionID != nil && o.version() != nullVersion:
-		// An unversioned bucket holds only the null version.
-		// TODO(trove): versioning arrives with issue 4.
-		return s3err.Newf("NoSuchVersion", "The specified version does not exist.")
+	case o.VersionID != nil && !validVersionID(o.version()):
+		return none, s3err.New(s3err.NoSuchVersion)
 	case o.ETag != nil || o.LastModifiedTime != nil || o.Size != nil:
 		// TODO(trove): an ETag needs only a store.Expect and per-key error
-		// mapping (issue 4); LastModifiedTime and Size are S3 Express
-		// (directory bucket) conditions.
-		return s3err.Newf(s3err.NotImplemented,
+		// mapping; LastModifiedTime and Size are S3 Express (directory
+		// bucket) conditions.
+		return none, s3err.Newf(s3err.NotImplemented,
 			"trove does not implement conditional deletes (ETag, LastModifiedTime, Size) yet.")
 	}
-	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key(), store.Expect{})
+	var res store.WriteResult
+	var err error
+	if o.VersionID != nil {
+		res, err = h.cfg.Meta.DeleteObjectVersion(rq.ctx, b.Name, o.key(), o.version())
+	} else {
+		res, err = h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key(), store.Expect{})
+	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
 		h.log.Error("delete objects: delete key", "request_id", rq.id, "key", o.key(),
 			"err", err)
-		return s3err.New(s3err.InternalError)
+		return none, s3err.New(s3err.InternalError)
 	default:
-		h.removeBlob(rq, old.BlobID)
+		h.removeBlob(rq, res.Freed)
 	}
-	return nil
+	return res, nil
 }

@@ -38,22 +38,12 @@ func parseListArgs(rq *request) (listArgs, error) {
 		}
 		a.v2 = true
 	}
-	if q.Has("max-keys") {
-		n, err := strconv.Atoi(q.Get("max-keys"))
-		if err != nil || n < 0 {
-			return a, s3err.Newf(s3err.InvalidArgument,
-				"Provided max-keys not an integer or within integer range").
-				With("ArgumentName", "max-keys").With("ArgumentValue", q.Get("max-keys"))
-		}
-		a.maxKeys = min(n, maxListKeys)
+	var err error
+	if a.maxKeys, err = intParam(rq, "max-keys", maxListKeys); err != nil {
+		return a, err
 	}
-	switch et := q.Get("encoding-type"); et {
-	case "":
-	case "url":
-		a.encode = true
-	default:
-		return a, s3err.Newf(s3err.InvalidArgument, "Invalid Encoding Method specified in Request").
-			With("ArgumentName", "encoding-type").With("ArgumentValue", et)
+	if a.encode, err = encodingType(q); err != nil {
+		return a, err
 	}
 	return a, a.position(q)
 }
@@ -148,4 +138,37 @@ func listResult(b store.Bucket, a listArgs, page store.ListPage) *listBucketResu
 		out.NextMarker = enc(page.NextAfter)
 	}
 	return out
+}
+
+// intParam reads a non-negative integer query parameter, def when absent;
+// values above def, when def is a page limit, are lowered to it.
+func intParam(rq *request, name string, def int) (int, error) {
+	if !rq.hasQuery(name) {
+		return def, nil
+	}
+	v := rq.query(name)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, s3err.Newf(s3err.InvalidArgument,
+			"Provided %s not an integer or within integer range", name).
+			With("ArgumentName", name).With("ArgumentValue", v)
+	}
+	if def > 0 {
+		n = min(n, def)
+	}
+	return n, nil
+}
+
+// encodingType reads encoding-type: "" or "url".
+func encodingType(q url.Values) (bool, error) {
+	switch et := q.Get("encoding-type"); et {
+	case "":
+		return false, nil
+	case "url":
+		return true, nil
+	default:
+		return false, s3err.Newf(s3err.InvalidArgument,
+			"Invalid Encoding Method specified in Request").
+			With("ArgumentName", "encoding-type").With("ArgumentValue", et)
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/troveproject/trove/internal/checksum"
-	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/sigv4"
 	"github.com/troveproject/trove/internal/store"
@@ -96,6 +95,9 @@ func (h *Handler) putObject(rq *request) error {
 	if err := h.authorize(rq, objectTarget("s3:PutObject", b, rq.key), keys); err != nil {
 		return err
 	}
+	if obj.Tags, err = h.uploadTags(rq, b, rq.key); err != nil {
+		return err
+	}
 	if err := refuseUnsupportedPut(rq.r.Header); err != nil {
 		return err
 	}
@@ -103,13 +105,9 @@ func (h *Handler) putObject(rq *request) error {
 	if err != nil {
 		return err
 	}
-	size := rq.r.ContentLength
-	switch {
-	case size < 0:
-		return s3err.New(s3err.MissingContentLength)
-	case size > maxObjectSize:
-		return s3err.New(s3err.EntityTooLarge).With("ProposedSize", fmt.Sprint(size)).
-			With("MaxSizeAllowed", fmt.Sprint(int64(maxObjectSize)))
+	size, err := bodySize(rq, maxObjectSize)
+	if err != nil {
+		return err
 	}
 	obj.Bucket, obj.Key = b.Name, rq.key
 	if err := h.storeBody(rq, &obj, want, size); err != nil {
@@ -124,6 +122,20 @@ func (h *Handler) putObject(rq *request) error {
 	}
 	rq.writeHeader(http.StatusOK)
 	return nil
+}
+
+// bodySize is the request's declared body size: MissingContentLength when
+// it has none and EntityTooLarge when it exceeds limit.
+func bodySize(rq *request, limit int64) (int64, error) {
+	size := rq.r.ContentLength
+	switch {
+	case size < 0:
+		return 0, s3err.New(s3err.MissingContentLength)
+	case size > limit:
+		return 0, s3err.New(s3err.EntityTooLarge).With("ProposedSize", fmt.Sprint(size)).
+			With("MaxSizeAllowed", fmt.Sprint(limit))
+	}
+	return size, nil
 }
 
 // objectFromHeaders collects the headers and user metadata PutObject stores.
@@ -189,26 +201,44 @@ func (h *Handler) storeBody(rq *request, o *store.Object, want store.Expect, siz
 // blob of the object o replaces is removed.
 func (h *Handler) commitObject(rq *request, o *store.Object, w store.BlobWriter,
 	want store.Expect, size int64, md5sum []byte) error {
+	return h.commitWith(rq, o, w, want, size, md5sum,
+		func(o store.Object) (store.WriteResult, error) {
+			return h.cfg.Meta.PutObject(rq.ctx, o, want)
+		})
+}
+
+// commitWith is commitObject with put recording the object; put must check
+// want in the transaction that writes the record.
+func (h *Handler) commitWith(rq *request, o *store.Object, w store.BlobWriter,
+	want store.Expect, size int64, md5sum []byte,
+	put func(store.Object) (store.WriteResult, error)) error {
 	o.Size = size
-	o.ETag = `"` + hex.EncodeToString(md5sum) + `"`
+	if o.ETag == "" { // a completed multipart upload brings its own (multipart.go)
+		o.ETag = `"` + hex.EncodeToString(md5sum) + `"`
+	}
 	o.LastModified = h.cfg.Now().UTC().Truncate(time.Millisecond)
 	id, err := w.Commit()
 	if err != nil {
 		return fmt.Errorf("s3api: commit blob: %w", err)
 	}
 	o.BlobID = id
-	replaced, err := h.cfg.Meta.PutObject(rq.ctx, *o, want)
+	replaced, err := put(*o)
 	if err != nil {
 		_ = h.cfg.Blobs.Remove(rq.ctx, o.BlobID)
-		if errors.Is(err, store.ErrPrecondition) {
+		var answer *s3err.Error
+		switch {
+		case errors.Is(err, store.ErrPrecondition):
 			return conditionError(err, want, o.Key)
-		}
-		if errors.Is(err, store.ErrNotFound) {
+		case errors.As(err, &answer): // put chose the answer
+			return err
+		case errors.Is(err, store.ErrNotFound):
 			return s3err.New(s3err.NoSuchBucket).With("BucketName", o.Bucket)
 		}
 		return fmt.Errorf("s3api: put object record: %w", err)
 	}
-	h.removeBlob(rq, replaced)
+	h.removeBlob(rq, replaced.Freed)
+	o.VersionID = replaced.VersionID
+	setVersionHeader(rq, replaced.VersionID)
 	return nil
 }
 
@@ -234,48 +264,41 @@ func bodyError(err error) error {
 	return s3err.Newf(s3err.IncompleteBody, "The request body could not be read.").WithCause(err)
 }
 
-// objectAction is GetObject, or GetObjectVersion when a version is named.
-func objectAction(rq *request) (string, error) {
-	if !rq.hasQuery("versionId") {
-		return "s3:GetObject", nil
-	}
-	if rq.query("versionId") != "null" {
-		return "", s3err.Newf(s3err.NotImplemented,
-			"trove does not implement versioning yet; only versionId=null is served.")
-	}
-	return "s3:GetObjectVersion", nil
-}
-
-// lookupObject authorizes a read of rq's object and loads its record. A
-// missing key is NoSuchKey only for callers who may list the bucket;
-// others get AccessDenied, as in S3.
+// lookupObject authorizes a read of rq's object, or of the version its
+// versionId names (s3:GetObjectVersion), and loads the record. The record
+// is read before authorizing, so that policies can test its tags
+// (s3:ExistingObjectTag/<key>); nothing of it reaches a caller who is not
+// allowed the read. A missing key or version is NoSuchKey or NoSuchVersion
+// only for callers who may list the bucket; others get AccessDenied, as in
+// S3. Versioning's answers are in readable.
 func (h *Handler) lookupObject(rq *request) (store.Object, error) {
-	var o store.Object
 	b, err := h.loadBucket(rq)
 	if err != nil {
-		return o, err
+		return store.Object{}, err
 	}
-	action, err := objectAction(rq)
+	id, named, err := versionArg(rq)
+	if err != nil {
+		return store.Object{}, err
+	}
+	o, found, err := h.readVersion(rq, b, rq.key, id)
 	if err != nil {
 		return o, err
 	}
-	var keys policy.Context
-	if action == "s3:GetObjectVersion" {
-		keys = versionContext(rq)
+	action := "s3:GetObject"
+	if named {
+		action = "s3:GetObjectVersion"
 	}
+	keys := withVersionKey(existingTagKeys(o, found), id, named)
 	if err := h.authorize(rq, objectTarget(action, b, rq.key), keys); err != nil {
 		return o, err
 	}
-	o, err = h.cfg.Meta.GetObject(rq.ctx, b.Name, rq.key)
-	if errors.Is(err, store.ErrNotFound) {
-		if ok, aerr := h.allowed(rq, bucketTarget("s3:ListBucket", b)); aerr != nil || !ok {
-			return o, s3err.New(s3err.AccessDenied)
-		}
-		return o, s3err.New(s3err.NoSuchKey).With("Key", rq.key)
+	if err := h.readable(rq, b, o, found, named); err != nil {
+		return o, err
 	}
-	if err != nil {
-		return o, fmt.Errorf("s3api: get object: %w", err)
+	if b.Versioning != "" || named {
+		setVersionHeader(rq, o.VersionID)
 	}
+	h.setTaggingCount(rq, b, o, named)
 	return o, nil
 }
 
@@ -415,24 +438,27 @@ func (h *Handler) deleteObject(rq *request) error {
 	if err != nil {
 		return err
 	}
-	if rq.hasQuery("versionId") && rq.query("versionId") != "null" {
-		return s3err.Newf(s3err.NotImplemented,
-			"trove does not implement versioning yet; only versionId=null is served.")
+	id, named, err := versionArg(rq)
+	if err != nil {
+		return err
 	}
 	// As in S3, deleting a named version, even the null one, is
 	// s3:DeleteObjectVersion.
 	action := "s3:DeleteObject"
-	if rq.hasQuery("versionId") {
+	if named {
 		action = "s3:DeleteObjectVersion"
 	}
 	if err := h.authorize(rq, objectTarget(action, b, rq.key), deleteContext(rq)); err != nil {
 		return err
 	}
+	if named {
+		return h.deleteVersion(rq, b, id)
+	}
 	want, err := writeExpect(rq.r.Header, "If-Match")
 	if err != nil {
 		return err
 	}
-	old, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key, want)
+	res, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key, want)
 	switch {
 	case errors.Is(err, store.ErrPrecondition):
 		return conditionError(err, want, rq.key)
@@ -440,7 +466,10 @@ func (h *Handler) deleteObject(rq *request) error {
 	case err != nil:
 		return fmt.Errorf("s3api: delete object: %w", err)
 	default:
-		h.removeBlob(rq, old.BlobID)
+		h.removeBlob(rq, res.Freed)
+	}
+	if res.DeleteMarker {
+		setDeleteMarkerHeaders(rq, res.VersionID)
 	}
 	rq.writeHeader(http.StatusNoContent)
 	return nil

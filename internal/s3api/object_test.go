@@ -118,6 +118,8 @@ func TestMetadataRoundTrip(t *testing.T) {
 			Key: aws.String("meta.json"), Body: strings.NewReader(`{"a":1}`),
 			ContentType: aws.String("application/json"), Metadata: meta,
 			CacheControl: aws.String("max-age=60"), ContentDisposition: aws.String("inline"),
+			ContentEncoding: aws.String("identity"), ContentLanguage: aws.String("en-GB"),
+			Expires:              aws.Time(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)),
 			ServerSideEncryption: types.ServerSideEncryptionAes256})
 		if err != nil {
 			t.Fatal(err)
@@ -137,6 +139,9 @@ func TestMetadataRoundTrip(t *testing.T) {
 			{"Content-Type", aws.ToString(head.ContentType), "application/json"},
 			{"Cache-Control", aws.ToString(head.CacheControl), "max-age=60"},
 			{"Content-Disposition", aws.ToString(head.ContentDisposition), "inline"},
+			{"Content-Encoding", aws.ToString(head.ContentEncoding), "identity"},
+			{"Content-Language", aws.ToString(head.ContentLanguage), "en-GB"},
+			{"Expires", aws.ToString(head.ExpiresString), "Wed, 02 Jan 2030 03:04:05 GMT"},
 			{"SSE", string(head.ServerSideEncryption), "AES256"},
 			{"ETag", aws.ToString(head.ETag), aws.ToString(out.ETag)},
 		}

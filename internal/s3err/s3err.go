@@ -26,6 +26,7 @@ const (
 	BucketAlreadyOwnedByYou           Code = "BucketAlreadyOwnedByYou"
 	BucketNotEmpty                    Code = "BucketNotEmpty"
 	EntityTooLarge                    Code = "EntityTooLarge"
+	EntityTooSmall                    Code = "EntityTooSmall"
 	ExpiredToken                      Code = "ExpiredToken"
 	IllegalLocationConstraint         Code = "IllegalLocationConstraintException"
 	IncompleteBody                    Code = "IncompleteBody"
@@ -35,6 +36,8 @@ const (
 	InvalidArgument                   Code = "InvalidArgument"
 	InvalidBucketName                 Code = "InvalidBucketName"
 	InvalidDigest                     Code = "InvalidDigest"
+	InvalidPart                       Code = "InvalidPart"
+	InvalidPartOrder                  Code = "InvalidPartOrder"
 	InvalidRange                      Code = "InvalidRange"
 	InvalidRequest                    Code = "InvalidRequest"
 	InvalidTag                        Code = "InvalidTag"
@@ -48,6 +51,9 @@ const (
 	NoSuchBucket                      Code = "NoSuchBucket"
 	NoSuchBucketPolicy                Code = "NoSuchBucketPolicy"
 	NoSuchKey                         Code = "NoSuchKey"
+	NoSuchTagSet                      Code = "NoSuchTagSet"
+	NoSuchVersion                     Code = "NoSuchVersion"
+	NoSuchUpload                      Code = "NoSuchUpload"
 	NotImplemented                    Code = "NotImplemented"
 	NotModified                       Code = "NotModified"
 	PreconditionFailed                Code = "PreconditionFailed"
@@ -82,6 +88,17 @@ var table = map[Code]entry{
 		"The bucket you tried to delete is not empty"},
 	EntityTooLarge: {http.StatusBadRequest,
 		"Your proposed upload exceeds the maximum allowed size"},
+	EntityTooSmall: {http.StatusBadRequest,
+		"Your proposed upload is smaller than the minimum allowed object size."},
+	InvalidPart: {http.StatusBadRequest,
+		"One or more of the specified parts could not be found. The part may not have been " +
+			"uploaded, or the specified entity tag may not match the part's entity tag."},
+	InvalidPartOrder: {http.StatusBadRequest,
+		"The list of parts was not in ascending order. The parts list must be specified in " +
+			"order by part number."},
+	NoSuchUpload: {http.StatusNotFound,
+		"The specified multipart upload does not exist. The upload ID might not be valid, " +
+			"or the multipart upload might have been aborted or completed."},
 	ExpiredToken: {http.StatusBadRequest,
 		"The provided token has expired."},
 	IncompleteBody: {http.StatusBadRequest,
@@ -131,6 +148,10 @@ var table = map[Code]entry{
 		"The bucket policy does not exist"},
 	NoSuchKey: {http.StatusNotFound,
 		"The specified key does not exist."},
+	NoSuchTagSet: {http.StatusNotFound,
+		"The TagSet does not exist"},
+	NoSuchVersion: {http.StatusNotFound,
+		"The specified version does not exist."},
 	NotImplemented: {http.StatusNotImplemented,
 		"A header you provided implies functionality that is not implemented"},
 	NotModified: {http.StatusNotModified,

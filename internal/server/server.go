@@ -1,7 +1,7 @@
-// Package server assembles a running trove: it opens the embedded stores
-// under a data directory, sweeps what an interrupted write left behind,
-// reconciles the organization file, creates a management account on first
-// start, and serves the S3 API, with the IAM query API on the same listener,
+// Package server assembles a running trove: it locks a data directory,
+// opens the embedded stores under it, sweeps what an interrupted write left
+// behind, reconciles the organization file, creates a management account on
+// first start, and serves the S3 API, with the IAM query API on the same listener,
 // until its context ends: over plain HTTP, or over HTTPS when the
 // configuration names a certificate and its key or asks for a self-signed
 // pair, which trove then keeps under the data directory.
@@ -81,26 +81,42 @@ func (c *Config) defaults() {
 type Stores struct {
 	Meta  store.Meta
 	Blobs store.Blobs
+	lock  *os.File // holds the data directory's lock until Close
 }
 
+// ErrDataDirInUse is Open's error for a data directory that another process,
+// such as a second trove serving it, holds open.
+var ErrDataDirInUse = errors.New("server: the data directory is in use by another process")
+
+// lockFile is the file in the data directory whose lock Open holds.
+const lockFile = "trove.lock"
+
 // Open opens (creating if needed) the embedded stores under dir and removes
-// blobs that no record references, which a crash can leave behind.
+// blobs that no record references, which a crash can leave behind. It holds
+// an exclusive lock on the directory until Close, and returns
+// ErrDataDirInUse when another process holds it: the sweep would remove
+// the blobs of that process's writes in progress, and of writes it records
+// while the sweep runs.
 func Open(ctx context.Context, dir string, log *slog.Logger) (*Stores, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("server: data directory: %w", err)
 	}
+	lock, err := lockDataDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	meta, err := sqlite.Open(ctx, filepath.Join(dir, "meta.db"), log)
 	if err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("server: metadata: %w", err)
 	}
-	blobs, err := fsblob.Open(filepath.Join(dir, "blobs"))
-	if err != nil {
-		meta.Close()
+	s := &Stores{Meta: meta, lock: lock}
+	if s.Blobs, err = fsblob.Open(filepath.Join(dir, "blobs")); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("server: blobs: %w", err)
 	}
-	s := &Stores{Meta: meta, Blobs: blobs}
 	if err := s.sweep(ctx, log); err != nil {
-		meta.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -122,8 +138,15 @@ func (s *Stores) sweep(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
-// Close closes the stores.
-func (s *Stores) Close() error { return s.Meta.Close() }
+// Close closes the stores and lets the data directory's lock go.
+func (s *Stores) Close() error {
+	err := s.Meta.Close()
+	if s.lock != nil {
+		err = errors.Join(err, s.lock.Close())
+		s.lock = nil
+	}
+	return err
+}
 
 // Run serves until ctx ends. It writes the one-time credentials of a newly
 // created management account to out, never to the log.

@@ -7,10 +7,11 @@
 //
 // Writing an object is three steps, in this order: the bytes go to a new blob
 // that is made durable under a fresh random id (Blobs), then the record that
-// points at it commits (Meta.PutObject), then the blob the record replaced is
-// removed. A crash between the steps leaves at most an orphaned blob, never a
-// record without its bytes. Object keys never become file paths: blob ids are
-// random.
+// points at it commits (Meta.PutObject), then the blob the write freed
+// (WriteResult.Freed) is removed. A crash between the steps leaves at most
+// an orphaned blob, never a record without its bytes. Noncurrent versions
+// keep their blobs until they are deleted. Object keys never become file
+// paths: blob ids are random.
 package store
 
 import (
@@ -223,28 +224,37 @@ type Meta interface {
 	GetBucket(ctx context.Context, name string) (Bucket, error)
 	// ListBuckets lists the buckets one account owns, by name.
 	ListBuckets(ctx context.Context, owner string) ([]Bucket, error)
-	// DeleteBucket returns ErrBucketNotEmpty when objects remain and
-	// ErrNotFound when there is no such bucket.
+	// DeleteBucket returns ErrBucketNotEmpty when objects, noncurrent
+	// versions or delete markers remain, and ErrNotFound when there is no
+	// such bucket.
 	DeleteBucket(ctx context.Context, name string) error
 	// PutBucketPolicy stores doc as the bucket's policy; nil deletes it.
 	PutBucketPolicy(ctx context.Context, bucket string, doc []byte) error
 
-	// PutObject stores o, replacing any record under the same key, and
-	// returns the replaced record's BlobID ("" if none) for the caller to
-	// remove; it is also "" when the replaced record points at o.BlobID
-	// itself, so the caller never removes the blob it just stored. It
+	// PutObject stores o as the key's new current version, as the bucket's
+	// versioning state says (Versions): it sets the version id itself,
+	// ignoring o.VersionID, o.DeleteMarker and o.IsLatest, and returns it
+	// with the blob the write freed (a replaced record's, never o.BlobID)
+	// for the caller to remove. Storing a record equal to the stored one in
+	// a bucket whose versioning was never enabled writes nothing. It
 	// returns ErrNotFound when the bucket does not exist, and what
-	// want.Check returns, storing nothing, when the record under the key
-	// does not meet want.
-	PutObject(ctx context.Context, o Object, want Expect) (replacedBlob string, err error)
+	// want.Check returns, storing nothing, when the current version does
+	// not meet want (a delete marker counts as no record).
+	PutObject(ctx context.Context, o Object, want Expect) (WriteResult, error)
+	// GetObject returns the key's current version, with VersionID set and
+	// IsLatest true; ErrNotFound when there is none or it is a delete
+	// marker.
 	GetObject(ctx context.Context, bucket, key string) (Object, error)
-	// DeleteObject removes the record and returns it. It returns
-	// ErrNotFound if the bucket or the record is absent (also
-	// ErrPrecondition when want needs a record), and ErrPrecondition,
-	// removing nothing, when the record does not meet want.
-	DeleteObject(ctx context.Context, bucket, key string, want Expect) (Object, error)
+	// DeleteObject deletes the key as the bucket's versioning state says
+	// (Versions): it removes the record, returned in Removed, or adds a
+	// delete marker. It returns ErrNotFound if the bucket is absent, or if
+	// the bucket's versioning was never enabled and the key is absent
+	// (also ErrPrecondition when want needs a record), and ErrPrecondition,
+	// changing nothing, when the current version does not meet want.
+	DeleteObject(ctx context.Context, bucket, key string, want Expect) (WriteResult, error)
 	ListObjects(ctx context.Context, bucket string, p ListParams) (ListPage, error)
-	// BlobIDs calls fn for every blob id a record points at.
+	// BlobIDs calls fn for every blob id a record points at, noncurrent
+	// versions included.
 	BlobIDs(ctx context.Context, fn func(id string) error) error
 
 	Close() error

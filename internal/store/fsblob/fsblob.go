@@ -40,11 +40,17 @@ type Store struct {
 }
 
 // Open opens the blob store in dir, creating dir and its layout when absent.
+// A directory it creates is fsynced into its parent, so that the layout, and
+// with it every blob committed later, survives a crash of the machine.
 func Open(dir string) (*Store, error) {
+	err := os.MkdirAll(filepath.Dir(dir), dirPerm)
 	for _, d := range []string{dir, filepath.Join(dir, objectsDir), filepath.Join(dir, tmpDir)} {
-		if err := os.MkdirAll(d, dirPerm); err != nil {
-			return nil, fmt.Errorf("fsblob: open %s: %w", dir, err)
+		if err == nil {
+			err = makeDirs(d, 1)
 		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: open %s: %w", dir, err)
 	}
 	return &Store{dir: dir}, nil
 }

@@ -119,3 +119,42 @@ func countFiles(t *testing.T, dir string) int {
 	}
 	return len(entries)
 }
+
+// TestOpenLayout checks that Open creates the layout under missing parents,
+// reopens an existing one, and refuses a path that is a file.
+func TestOpenLayout(t *testing.T) {
+	tests := []struct {
+		name    string
+		prepare func(t *testing.T, dir string) // may create dir ahead of Open
+		wantErr bool
+	}{
+		{name: "missing parents", prepare: func(*testing.T, string) {}},
+		{name: "existing", prepare: func(t *testing.T, dir string) { openTest(t, dir) }},
+		{name: "a file", prepare: func(t *testing.T, dir string) {
+			if err := os.MkdirAll(filepath.Dir(dir), 0o750); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dir, []byte("x"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data", "blobs")
+			tt.prepare(t, dir)
+			_, err := Open(dir)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Open = %v, want error: %v", err, tt.wantErr)
+			}
+			if tt.wantErr {
+				return
+			}
+			for _, sub := range []string{objectsDir, tmpDir} {
+				if fi, err := os.Stat(filepath.Join(dir, sub)); err != nil || !fi.IsDir() {
+					t.Errorf("%s/ missing after Open: %v", sub, err)
+				}
+			}
+		})
+	}
+}

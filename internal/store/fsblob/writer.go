@@ -59,7 +59,12 @@ func (w *writer) commit(f *os.File) error {
 	if err := os.Rename(f.Name(), dst); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(dst))
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		// The blob is in place but not known to be durable; the caller,
+		// told Commit failed, will record nothing over it.
+		return errors.Join(err, os.Remove(dst))
+	}
+	return nil
 }
 
 // Abort discards the blob. After Commit it does nothing.

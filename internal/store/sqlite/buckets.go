@@ -8,7 +8,7 @@ import (
 )
 
 // bucketColumns is the column list scanBucket reads.
-const bucketColumns = `name, owner, region, created, policy`
+const bucketColumns = `name, owner, region, created, policy, versioning, tags`
 
 // CreateBucket creates b. It returns store.ErrBucketExists when the name is
 // taken, whoever owns it, and store.ErrNotFound when the owner account does
@@ -52,13 +52,15 @@ func (db *DB) ListBuckets(ctx context.Context, owner string) ([]store.Bucket, er
 }
 
 // DeleteBucket deletes an empty bucket. It returns store.ErrBucketNotEmpty
-// when objects remain and store.ErrNotFound when there is no such bucket.
+// when objects, noncurrent versions or delete markers remain, and
+// store.ErrNotFound when there is no such bucket.
 func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		if err := needBucket(ctx, tx, name); err != nil {
 			return err
 		}
-		full, err := exists(ctx, tx, `SELECT 1 FROM objects WHERE bucket = ? LIMIT 1`, name)
+		full, err := exists(ctx, tx, `SELECT 1 FROM objects WHERE bucket = ?1
+UNION ALL SELECT 1 FROM object_versions WHERE bucket = ?1 LIMIT 1`, name)
 		if err != nil {
 			return err
 		}
@@ -89,11 +91,16 @@ func (db *DB) PutBucketPolicy(ctx context.Context, bucket string, doc []byte) er
 // scanBucket scans bucketColumns into b.
 func scanBucket(row interface{ Scan(...any) error }, b *store.Bucket) error {
 	var created int64
-	if err := row.Scan(&b.Name, &b.Owner, &b.Region, &created, &b.Policy); err != nil {
+	var tags []byte
+	err := row.Scan(&b.Name, &b.Owner, &b.Region, &created, &b.Policy, &b.Versioning, &tags)
+	if err != nil {
 		return err
 	}
 	b.Created = fromNanos(created)
-	return nil
+	if tags == nil {
+		return nil
+	}
+	return decodeMap(tags, &b.Tags)
 }
 
 // policyValue stores an empty policy as NULL, which scans back as nil.

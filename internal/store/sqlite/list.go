@@ -121,15 +121,21 @@ func (l *lister) query(ctx context.Context, tx *sql.Tx, from bound, limit int) (
 // rollup returns the common prefix key rolls up into, or "" when it is
 // listed as itself.
 func (l *lister) rollup(key string) string {
-	if l.p.Delimiter == "" {
+	return commonPrefix(l.p.Prefix, l.p.Delimiter, key)
+}
+
+// commonPrefix returns the common prefix a key under prefix rolls up into
+// with delimiter, or "" when it is listed as itself.
+func commonPrefix(prefix, delimiter, key string) string {
+	if delimiter == "" {
 		return ""
 	}
-	rest := key[len(l.p.Prefix):]
-	i := strings.Index(rest, l.p.Delimiter)
+	rest := key[len(prefix):]
+	i := strings.Index(rest, delimiter)
 	if i < 0 {
 		return ""
 	}
-	return key[:len(l.p.Prefix)+i+len(l.p.Delimiter)]
+	return key[:len(prefix)+i+len(delimiter)]
 }
 
 // past returns the bound past every key that starts with cp; more is false

@@ -198,6 +198,7 @@ CREATE TABLE object_versions (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX object_versions_by_id ON object_versions (bucket, key, version_id);
 `,
+	multipartMigration,
 }
 
 // versionTriggers returns, for each table, triggers that increment the

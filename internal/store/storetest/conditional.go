@@ -67,18 +67,19 @@ func testConditionalPut(t *testing.T, m store.Meta) {
 				must(t, "PutObject", err)
 			}
 			next := object(key, "b2")
-			replaced, err := m.PutObject(ctx(t), next, tt.want)
+			res, err := m.PutObject(ctx(t), next, tt.want)
 			checkCondErr(t, "conditional PutObject", err, tt)
 			got, gerr := m.GetObject(ctx(t), bucket, key)
 			switch {
 			case err == nil:
 				must(t, "GetObject", gerr)
-				wantEqual(t, "stored record", normObject(got), normObject(next))
-				wantEqual(t, "replaced blob", replaced, before.BlobID)
+				wantEqual(t, "stored record", normObject(got), normObject(current(next)))
+				wantEqual(t, "replaced blob", res.Freed, before.BlobID)
 			case tt.stored:
 				must(t, "GetObject", gerr)
-				wantEqual(t, "record after a failed put", normObject(got), normObject(before))
-				wantEqual(t, "replaced blob after a failed put", replaced, "")
+				wantEqual(t, "record after a failed put", normObject(got),
+					normObject(current(before)))
+				wantEqual(t, "result of a failed put", res, store.WriteResult{})
 			default:
 				wantErr(t, "GetObject after a failed put", gerr, store.ErrNotFound)
 			}
@@ -118,7 +119,8 @@ func testConditionalDelete(t *testing.T, m store.Meta) {
 				checkCondErr(t, "DeleteObject of a missing key", unlessOnlyMissing(err), tt)
 			case len(tt.errs) == 0:
 				must(t, "DeleteObject", err)
-				wantEqual(t, "deleted record", normObject(got), normObject(before))
+				wantEqual(t, "deleted record", normObject(got.Removed),
+					normObject(current(before)))
 				wantErr(t, "GetObject after delete", gerr, store.ErrNotFound)
 			default:
 				checkCondErr(t, "DeleteObject", err, tt)
@@ -167,5 +169,5 @@ func testConcurrentCreateOnly(t *testing.T, m store.Meta) {
 	}
 	got, err := m.GetObject(ctx(t), bucket, "once")
 	must(t, "GetObject", err)
-	wantEqual(t, "stored record", normObject(got), normObject(object("once", winners[0])))
+	wantEqual(t, "stored record", normObject(got), normObject(current(object("once", winners[0]))))
 }

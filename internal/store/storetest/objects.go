@@ -116,20 +116,19 @@ func testObjects(t *testing.T, m store.Meta) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			replaced, err := m.PutObject(ctx(t), st.put, store.Expect{})
+			res, err := m.PutObject(ctx(t), st.put, store.Expect{})
 			must(t, "PutObject", err)
-			if replaced != st.wantReplaced {
-				t.Errorf("PutObject replaced %q, want %q", replaced, st.wantReplaced)
-			}
+			wantEqual(t, "PutObject", res, store.WriteResult{Freed: st.wantReplaced})
 			got, err := m.GetObject(ctx(t), bucket, first.Key)
 			must(t, "GetObject", err)
-			wantEqual(t, "GetObject", normObject(got), normObject(st.put))
+			wantEqual(t, "GetObject", normObject(got), normObject(current(st.put)))
 		})
 	}
 	last := steps[len(steps)-1].put
-	got, err := m.DeleteObject(ctx(t), bucket, first.Key, store.Expect{})
+	res, err := m.DeleteObject(ctx(t), bucket, first.Key, store.Expect{})
 	must(t, "DeleteObject", err)
-	wantEqual(t, "DeleteObject returned", normObject(got), normObject(last))
+	wantEqual(t, "DeleteObject removed", normObject(res.Removed), normObject(current(last)))
+	wantEqual(t, "DeleteObject freed", res.Freed, last.BlobID)
 	_, err = m.GetObject(ctx(t), bucket, first.Key)
 	wantErr(t, "GetObject after delete", err, store.ErrNotFound)
 	_, err = m.DeleteObject(ctx(t), bucket, first.Key, store.Expect{})
@@ -169,7 +168,7 @@ func testConcurrentPut(t *testing.T, m store.Meta) {
 					return
 				}
 				mu.Lock()
-				replaced[r]++
+				replaced[r.Freed]++
 				mu.Unlock()
 			}
 		})
@@ -177,7 +176,8 @@ func testConcurrentPut(t *testing.T, m store.Meta) {
 	wg.Wait()
 	got, err := m.GetObject(ctx(t), bucket, "hot")
 	must(t, "GetObject", err)
-	wantEqual(t, "stored record", normObject(got), normObject(object("hot", got.BlobID)))
+	wantEqual(t, "stored record", normObject(got),
+		normObject(current(object("hot", got.BlobID))))
 	checkReplaceChain(t, replaced, got.BlobID, writers*puts)
 }
 

@@ -150,9 +150,10 @@ func fillBuckets(t *testing.T, m store.Meta, s *State) {
 	bare := store.Object{Bucket: bucket, Key: "bare", BlobID: "b0", ETag: `"e"`,
 		LastModified: at(5, 0)}
 	s.Objects = []store.Object{bare, object("dir/é", "b1"), object("dir/😀", "b2")}
-	for _, o := range s.Objects {
+	for i, o := range s.Objects {
 		_, err := m.PutObject(ctx(t), o, store.Expect{})
 		must(t, "PutObject", err)
+		s.Objects[i] = current(o)
 	}
 }
 

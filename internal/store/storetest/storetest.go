@@ -64,6 +64,20 @@ func RunMeta(t *testing.T, newMeta func(t *testing.T) store.Meta) {
 		{"ConditionalDeleteObject", testConditionalDelete},
 		{"ConcurrentCreateOnly", testConcurrentCreateOnly},
 		{"BlobIDs", testBlobIDs},
+		{"VersioningEnabled", testVersioningEnabled},
+		{"VersioningSuspended", testVersioningSuspended},
+		{"VersionedConditions", testVersionedConditions},
+		{"ListObjectVersions", testListVersions},
+		{"ConcurrentVersionedPut", testConcurrentVersionedPut},
+		{"VersionMissingBucket", testVersionMissingBucket},
+		{"BucketTags", testBucketTags},
+		{"ObjectTags", testObjectTags},
+		{"Uploads", testUploads},
+		{"UploadParts", testParts},
+		{"UploadsOfDeletedBucket", testUploadsOfDeletedBucket},
+		{"CompleteUpload", testCompleteUpload},
+		{"UploadBlobIDs", testUploadBlobIDs},
+		{"ListUploads", testListUploads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, newMeta(t)) })
@@ -158,11 +172,18 @@ func object(key, blobID string) store.Object {
 	}
 }
 
+// current returns o as a bucket whose versioning was never enabled reads it
+// back: the null version, current.
+func current(o store.Object) store.Object {
+	o.VersionID, o.IsLatest = store.NullVersion, true
+	return o
+}
+
 // normObject returns o with its time in UTC and empty maps nil, so that
 // backends may return either form.
 func normObject(o store.Object) store.Object {
 	o.LastModified = utc(o.LastModified)
-	for _, m := range []*map[string]string{&o.Headers, &o.UserMeta, &o.Checksums} {
+	for _, m := range []*map[string]string{&o.Headers, &o.UserMeta, &o.Checksums, &o.Tags} {
 		if len(*m) == 0 {
 			*m = nil
 		}
