@@ -167,7 +167,9 @@ type ListParams struct {
 }
 
 // ListPage is one page. NextAfter is the last key or common prefix in the
-// page, to pass as After for the next one.
+// page, to pass as After for the next one. A listed Object carries what a
+// listing answers with: Bucket, Key, Size, ETag, LastModified, VersionID
+// and IsLatest; GetObject reads the rest.
 type ListPage struct {
 	Objects        []Object
 	CommonPrefixes []string

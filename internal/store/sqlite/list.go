@@ -76,7 +76,7 @@ func (l *lister) scan(ctx context.Context, tx *sql.Tx, from bound) (next bound, 
 	seen := 0
 	for ; rows.Next(); seen++ {
 		var o store.Object
-		if err := scanObject(rows, &o); err != nil {
+		if err := scanListed(rows, &o); err != nil {
 			return bound{}, false, err
 		}
 		cp := l.rollup(o.Key)
@@ -103,7 +103,7 @@ func (l *lister) scan(ctx context.Context, tx *sql.Tx, from bound) (next bound, 
 func (l *lister) query(ctx context.Context, tx *sql.Tx, from bound, limit int) (*sql.Rows,
 	error) {
 	var q strings.Builder
-	q.WriteString(`SELECT ` + objectColumns + ` FROM objects WHERE bucket = ? AND key `)
+	q.WriteString(`SELECT ` + listedColumns + ` FROM objects WHERE bucket = ? AND key `)
 	if from.inclusive {
 		q.WriteString(">= ?")
 	} else {
@@ -116,6 +116,23 @@ func (l *lister) query(ctx context.Context, tx *sql.Tx, from bound, limit int) (
 	}
 	q.WriteString(" ORDER BY key LIMIT ?")
 	return tx.QueryContext(ctx, q.String(), append(args, limit)...)
+}
+
+// listedColumns are the columns of a listed record: those a listing
+// answers with, so that a page decodes no headers, metadata or tags.
+const listedColumns = `bucket, key, size, etag, last_modified, version_id`
+
+// scanListed scans listedColumns into o.
+func scanListed(row interface{ Scan(...any) error }, o *store.Object) error {
+	var key []byte
+	var modified int64
+	if err := row.Scan(&o.Bucket, &key, &o.Size, &o.ETag, &modified, &o.VersionID); err != nil {
+		return err
+	}
+	o.Key = string(key)
+	o.LastModified = fromNanos(modified)
+	o.IsLatest = true
+	return nil
 }
 
 // rollup returns the common prefix key rolls up into, or "" when it is

@@ -282,7 +282,9 @@ func dumpAccount(t *testing.T, m store.Meta, id string, s *State) {
 		s.Buckets = append(s.Buckets, b)
 		page, err := m.ListObjects(ctx(t), b.Name, store.ListParams{MaxKeys: 1 << 20})
 		must(t, "ListObjects", err)
-		for _, o := range page.Objects {
+		for _, listed := range page.Objects {
+			o, err := m.GetObject(ctx(t), b.Name, listed.Key)
+			must(t, "GetObject", err)
 			s.Objects = append(s.Objects, normObject(o))
 		}
 	}
