@@ -378,9 +378,12 @@ func copyHeaderTime(h http.Header, name string) (time.Time, bool) {
 
 // refuseSelfCopy answers a copy of an object onto itself that changes
 // nothing, as S3 does: it must replace the metadata, or name an
-// encryption, storage class or website redirect.
+// encryption, storage class or website redirect. Copying a named version
+// onto its key is how S3's user guide restores a previous version, so it is
+// always allowed.
 func refuseSelfCopy(rq *request, cr copyRequest) error {
-	if cr.src.bucket != cr.dst.Name || cr.src.key != rq.key || cr.directive == directiveReplace {
+	if cr.src.bucket != cr.dst.Name || cr.src.key != rq.key ||
+		cr.directive == directiveReplace || cr.src.versionID != "" {
 		return nil
 	}
 	for _, name := range []string{sseHeader, "X-Amz-Storage-Class",

@@ -74,6 +74,10 @@ func (h *Handler) createMultipartUpload(rq *request) error {
 	if err := h.authorize(rq, objectTarget("s3:PutObject", b, rq.key), keys); err != nil {
 		return err
 	}
+	// Tags set at creation need s3:PutObjectTagging too, as on PutObject.
+	if u.Tags, err = h.uploadTags(rq, b, rq.key); err != nil {
+		return err
+	}
 	if err := refuseObjectLock(rq.r.Header); err != nil {
 		return err
 	}
@@ -96,9 +100,10 @@ func (h *Handler) createMultipartUpload(rq *request) error {
 }
 
 // uploadFromRequest reads what CreateMultipartUpload fixes for the object:
-// PutObject's headers, user metadata and encryption, the tags of
-// x-amz-tagging, the checksum algorithm, and the headers that are
-// condition keys of the upload's calls.
+// PutObject's headers, user metadata and encryption, the checksum
+// algorithm, and the headers that are condition keys of the upload's calls.
+// The tags of x-amz-tagging are checked here and set, once authorized, by
+// createMultipartUpload.
 func uploadFromRequest(rq *request) (store.Upload, error) {
 	var u store.Upload
 	if err := checkSSE(rq.r); err != nil {
@@ -109,7 +114,7 @@ func uploadFromRequest(rq *request) (store.Upload, error) {
 		return u, err
 	}
 	u.Headers, u.UserMeta = o.Headers, o.UserMeta
-	if u.Tags, err = parseTaggingHeader(rq.r.Header); err != nil {
+	if _, err = parseTaggingHeader(rq.r.Header); err != nil {
 		return u, err
 	}
 	if err := uploadChecksum(rq.r.Header, &u); err != nil {

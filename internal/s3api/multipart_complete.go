@@ -174,9 +174,13 @@ func parseCompleteBody(raw []byte) ([]completePart, error) {
 // partNumberValue reads a PartNumber element: MalformedXML when it is not
 // an integer, InvalidArgument when it is out of range.
 func partNumberValue(v string) (int, error) {
-	var n int
-	if _, err := fmt.Sscan(strings.TrimSpace(v), &n); err != nil {
+	digits := strings.TrimSpace(v)
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
 		return 0, s3err.New(s3err.MalformedXML)
+	}
+	n, err := strconv.Atoi(digits) // decimal, leading zeros and all
+	if err != nil {
+		n = maxParts + 1 // too many digits: out of range
 	}
 	if n < 1 || n > maxParts {
 		return 0, s3err.Newf(s3err.InvalidArgument,

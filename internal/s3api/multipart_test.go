@@ -527,9 +527,10 @@ func TestMultipartChecksums(t *testing.T) {
 			h, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{
 				Bucket: aws.String("dev-main"), Key: aws.String(key),
 				ChecksumMode: types.ChecksumModeEnabled})
-			if err != nil || aws.ToString(h.ChecksumCRC32) != tt.want {
-				t.Errorf("head CRC32 %s, %v; want %s", aws.ToString(h.ChecksumCRC32), err,
-					tt.want)
+			if err != nil || aws.ToString(h.ChecksumCRC32) != tt.want ||
+				h.ChecksumType != tt.typ {
+				t.Errorf("head CRC32 %s type %q, %v; want %s and %q",
+					aws.ToString(h.ChecksumCRC32), h.ChecksumType, err, tt.want, tt.typ)
 			}
 		})
 	}

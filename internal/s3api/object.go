@@ -389,10 +389,20 @@ func (h *Handler) objectHeaders(rq *request, o store.Object, rng byteRange) erro
 		for alg, v := range o.Checksums {
 			if a, ok := checksum.Parse(alg); ok {
 				hd.Set(a.Header(), v)
+				hd.Set("x-amz-checksum-type", checksumType(v))
 			}
 		}
 	}
 	return responseOverrides(rq)
+}
+
+// checksumType is how a stored checksum covers the object: COMPOSITE for a
+// checksum of part checksums ("<base64>-<parts>"), else FULL_OBJECT.
+func checksumType(v string) string {
+	if strings.Contains(v, "-") { // base64 has no '-'
+		return "COMPOSITE"
+	}
+	return "FULL_OBJECT"
 }
 
 // responseOverrides applies response-content-type and its siblings, which

@@ -351,6 +351,40 @@ func TestUploadTagsNeedPutObjectTagging(t *testing.T) {
 	}
 }
 
+// TestMultipartTagsNeedPutObjectTagging checks that an upload created with
+// tags needs s3:PutObjectTagging as PutObject does, and that one created
+// without tags does not.
+func TestMultipartTagsNeedPutObjectTagging(t *testing.T) {
+	e := newEnv(t, modes[0])
+	c := e.s3(alice)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
+		`"Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},` +
+		`"Action":"s3:PutObjectTagging","Resource":"arn:aws:s3:::dev-main/no-tags/*"}]}`
+	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
+		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+	tests := []struct {
+		name, key, tagging string
+		status             int
+	}{
+		{"tags denied", "no-tags/mp", "owner=evil", http.StatusForbidden},
+		{"no tags", "no-tags/mp", "", http.StatusOK},
+		{"tags allowed elsewhere", "tagged/mp", "owner=ci", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := map[string]string{}
+			if tt.tagging != "" {
+				h["X-Amz-Tagging"] = tt.tagging
+			}
+			resp, body := e.call(t, &alice, http.MethodPost, "dev-main", tt.key, "uploads", "",
+				h)
+			wantStatus(t, tt.name, resp, body, tt.status, "")
+		})
+	}
+}
+
 // TestGetObjectTaggingEmpty checks that an object without tags answers an
 // empty TagSet element, as S3 does.
 func TestGetObjectTaggingEmpty(t *testing.T) {

@@ -373,6 +373,15 @@ func TestCopyFromVersion(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) { wantErr(t, err, code, status) })
 	}
+	// S3's user guide restores a previous version by copying it onto its key.
+	if _, err := c.CopyObject(context.Background(), &s3.CopyObjectInput{
+		Bucket: aws.String("dev-main"), Key: aws.String("k"),
+		CopySource: aws.String("dev-main/k?versionId=" + v1)}); err != nil {
+		t.Fatalf("restore by CopyObject onto the key: %v", err)
+	}
+	if got, err := get(c, "dev-main", "k"); err != nil || got != "one" {
+		t.Errorf("restored k = %q, %v; want one", got, err)
+	}
 }
 
 // TestDeleteObjectsVersions checks DeleteObjects with version ids and the
