@@ -3,9 +3,9 @@ package s3api
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/troveproject/trove/internal/checksum"
@@ -17,10 +17,13 @@ import (
 const (
 	// maxDeleteKeys is how many keys one DeleteObjects request may name.
 	maxDeleteKeys = 1000
-	// maxDeleteBody bounds the Delete document trove reads into memory:
-	// 1000 keys of 1024 bytes, each escaped (up to six bytes a byte as a
-	// character reference) and wrapped in its elements, fit well within it.
-	maxDeleteBody = 8 << 20
+	// maxDeleteBody bounds the Delete document's length. 1000 Objects of
+	// 8 KiB each fit: a 1024-byte key written with six-byte character
+	// references (&#x3C;) is 6 KiB, leaving 2 KiB for the version id, the
+	// markup and the white space of a pretty-printed document. The
+	// document is decoded as it streams (xmlbody.go), so memory does not
+	// grow with this bound: only the Objects kept, at most 1000, stay.
+	maxDeleteBody = maxDeleteKeys*8<<10 + 64<<10
 )
 
 // msgMissingDigest is S3's answer to a DeleteObjects without an integrity
@@ -87,22 +90,91 @@ type deleteResult struct {
 	Errors  []deleteErrorEntry `xml:"Error"`
 }
 
-// parseDelete decodes a Delete document. Anything but a Delete element with
-// one to maxDeleteKeys Objects, each with a non-empty Key, is MalformedXML.
-func parseDelete(body []byte) (deleteRequest, error) {
+// deleteTokens bounds the tokens of a Delete document: an Object with every
+// child S3 defines, white space between them, takes 24; the bound lets the
+// 1001st Object be seen and refused as such.
+const deleteTokens = 32*(maxDeleteKeys+1) + 64
+
+// parseDelete reads a Delete document from r up to the end of r. Anything but
+// a Delete element with one to maxDeleteKeys Objects, each with a non-empty
+// Key, and at most one Quiet, is MalformedXML; reading stops at the first
+// Object too many. The body's own errors (a BadDigest from package sigv4)
+// are returned as they are.
+func parseDelete(r io.Reader) (deleteRequest, error) {
 	var d deleteRequest
-	if err := xml.Unmarshal(body, &d); err != nil {
-		return d, s3err.New(s3err.MalformedXML).WithCause(fmt.Errorf("s3api: %w", err))
+	x := newXMLBody(r, xmlLimits{bytes: maxDeleteBody, tokens: deleteTokens})
+	if err := x.open("Delete"); err != nil {
+		return d, err
 	}
-	if len(d.Objects) == 0 || len(d.Objects) > maxDeleteKeys {
-		return d, s3err.New(s3err.MalformedXML)
-	}
-	for _, o := range d.Objects {
-		if o.Key == nil || *o.Key == "" {
-			return d, s3err.New(s3err.MalformedXML)
+	var quietSeen bool
+	for {
+		name, ok, err := x.child()
+		switch {
+		case err != nil:
+			return d, err
+		case !ok:
+			if len(d.Objects) == 0 {
+				return d, malformed("no Object in a Delete document")
+			}
+			if err := x.close(); err != nil {
+				return deleteRequest{}, err
+			}
+			return d, nil
+		case name == "Object":
+			if len(d.Objects) == maxDeleteKeys {
+				return d, malformed("more than %d objects to delete", maxDeleteKeys)
+			}
+			o, err := parseDeleteTarget(x)
+			if err != nil {
+				return d, err
+			}
+			d.Objects = append(d.Objects, o)
+		case name == "Quiet":
+			if d.Quiet, err = parseQuiet(x, &quietSeen); err != nil {
+				return d, err
+			}
+		default:
+			if err := x.skip(); err != nil {
+				return d, err
+			}
 		}
 	}
-	return d, nil
+}
+
+// parseQuiet reads a Quiet element: a boolean as encoding/xml reads one,
+// empty being false.
+func parseQuiet(x *xmlBody, seen *bool) (bool, error) {
+	v, err := x.textOnce("Quiet", seen)
+	if err != nil {
+		return false, err
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return false, nil
+	}
+	quiet, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, malformed("Quiet %q", v)
+	}
+	return quiet, nil
+}
+
+// deleteTargetFields are the children of an Object element, in the order of
+// parseDeleteTarget's pointers.
+var deleteTargetFields = []string{"Key", "VersionId", "ETag", "LastModifiedTime", "Size"}
+
+// parseDeleteTarget reads the children of an Object element: each at most
+// once, a non-empty Key required, unknown ones skipped.
+func parseDeleteTarget(x *xmlBody) (deleteTarget, error) {
+	var o deleteTarget
+	dst := [...]**string{&o.Key, &o.VersionID, &o.ETag, &o.LastModifiedTime, &o.Size}
+	if err := x.fields(deleteTargetFields, func(i int, v string) { *dst[i] = &v }); err != nil {
+		return o, err
+	}
+	if o.Key == nil || *o.Key == "" {
+		return o, malformed("Object without a Key")
+	}
+	return o, nil
 }
 
 // hasIntegrityHeader reports whether r carries Content-MD5, an
@@ -133,11 +205,9 @@ func (h *Handler) deleteObjects(rq *request) error {
 	if !hasIntegrityHeader(rq.r) {
 		return s3err.Newf(s3err.InvalidRequest, "%s", msgMissingDigest)
 	}
-	body, err := readDeleteBody(rq)
-	if err != nil {
-		return err
-	}
-	d, err := parseDelete(body)
+	// Every key waits for the whole body: parseDelete reads to its end,
+	// where sigv4 checks Content-MD5 or the checksum, before one is deleted.
+	d, err := readDelete(rq)
 	if err != nil {
 		return err
 	}
@@ -165,19 +235,13 @@ func (h *Handler) deleteObjects(rq *request) error {
 	return writeXML(rq, http.StatusOK, res)
 }
 
-// readDeleteBody reads the whole body, which sigv4 verifies at its end.
-func readDeleteBody(rq *request) ([]byte, error) {
+// readDelete parses the Delete document of rq's body, refusing at once a
+// body whose Content-Length is over maxDeleteBody.
+func readDelete(rq *request) (deleteRequest, error) {
 	if rq.r.ContentLength > maxDeleteBody {
-		return nil, s3err.New(s3err.MalformedXML)
+		return deleteRequest{}, malformed("Delete document of %d bytes", rq.r.ContentLength)
 	}
-	body, err := io.ReadAll(io.LimitReader(rq.r.Body, maxDeleteBody+1))
-	if err != nil {
-		return nil, bodyError(err)
-	}
-	if len(body) > maxDeleteBody {
-		return nil, s3err.New(s3err.MalformedXML)
-	}
-	return body, nil
+	return parseDelete(rq.r.Body)
 }
 
 // deleteOne authorizes and deletes one key, or one version of it, and

@@ -280,3 +280,46 @@ func checkDeleteResult(t *testing.T, resp *http.Response, body []byte) {
 		t.Errorf("Deleted %+v, want x", doc.Deleted)
 	}
 }
+
+// TestDeleteObjectsReadsWholeBodyFirst checks that no key is deleted
+// before the whole body is read and its digest checked: a wrong
+// Content-MD5, or junk after a valid document, deletes nothing.
+func TestDeleteObjectsReadsWholeBodyFirst(t *testing.T) {
+	doc := deleteDoc("keep")
+	junk := doc + "<junk/>"
+	tests := []struct {
+		name, body, md5, code string
+	}{
+		{"wrong content-md5", doc, contentMD5(doc + " "), "BadDigest"},
+		{"trailing element", junk, contentMD5(junk), "MalformedXML"},
+		{"1001 keys", deleteDoc(append([]string{"keep"}, make1000("k")...)...),
+			"", "MalformedXML"},
+	}
+	e := newEnv(t, modes[0])
+	put(t, e.s3(alice), "dev-main", "keep", "data")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sum := tt.md5
+			if sum == "" {
+				sum = contentMD5(tt.body)
+			}
+			req := signed(t, &alice, "us-east-1", http.MethodPost,
+				e.objectURL("dev-main", "")+"?delete", []byte(tt.body),
+				map[string]string{"Content-MD5": sum})
+			resp, b := e.do(t, req)
+			checkErrorBody(t, resp, b, tt.code, http.StatusBadRequest)
+			if !exists(t, e, "dev-main", "keep") {
+				t.Fatal("keep was deleted")
+			}
+		})
+	}
+}
+
+// make1000 is 1000 distinct keys with prefix.
+func make1000(prefix string) []string {
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s%04d", prefix, i)
+	}
+	return keys
+}

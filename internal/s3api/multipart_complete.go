@@ -28,14 +28,9 @@ import (
 	"github.com/troveproject/trove/internal/store"
 )
 
-// completeBody is CompleteMultipartUpload's request body; any namespace.
-type completeBody struct {
-	XMLName xml.Name       `xml:"CompleteMultipartUpload"`
-	Parts   []completePart `xml:"Part"`
-}
-
-// completePart is one listed part. PartNumber is a string so that a
-// malformed one is told apart from a missing one.
+// completePart is one listed part of a CompleteMultipartUpload body, read
+// by parseCompletePart. PartNumber is a string so that a malformed one is
+// told apart from a missing one.
 type completePart struct {
 	PartNumber string `xml:"PartNumber"`
 	ETag       string `xml:"ETag"`
@@ -141,25 +136,56 @@ func (h *Handler) prepareComplete(rq *request) (store.Upload, store.Expect, erro
 	return u, want, err
 }
 
-// readCompleteBody reads and parses the parts list.
+// completeTokens bounds the tokens of a parts list: a Part with its number,
+// ETag, every checksum S3 defines and white space between takes 32.
+const completeTokens = 32*(maxParts+1) + 64
+
+// completePartFields are the children of a Part element, in the order of
+// parseCompletePart's pointers.
+var completePartFields = []string{"PartNumber", "ETag", "ChecksumCRC32", "ChecksumCRC32C",
+	"ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256"}
+
+// readCompleteBody parses the parts list of rq's body, refusing at once a
+// body whose Content-Length is over maxCompleteBody.
 func readCompleteBody(rq *request) ([]completePart, error) {
-	raw, err := io.ReadAll(io.LimitReader(rq.r.Body, maxCompleteBody+1))
-	if err != nil {
-		return nil, bodyError(err)
+	if rq.r.ContentLength > maxCompleteBody {
+		return nil, malformed("parts list of %d bytes", rq.r.ContentLength)
 	}
-	return parseCompleteBody(raw)
+	return parseCompleteBody(rq.r.Body)
 }
 
-// parseCompleteBody parses a parts list: at least one part, part numbers
-// from 1 to 10000 in strictly ascending order.
-func parseCompleteBody(raw []byte) ([]completePart, error) {
-	var body completeBody
-	if len(raw) > maxCompleteBody || xml.Unmarshal(raw, &body) != nil || len(body.Parts) == 0 {
-		return nil, s3err.New(s3err.MalformedXML)
+// parseCompleteBody reads a parts list from r, as it streams, up to the end
+// of r: at least one part, part numbers from 1 to 10000 in strictly
+// ascending order. Each part is checked as it is read, so reading stops at
+// the first bad one, and a list cannot grow past 10000 parts: the 10001st
+// number is out of order or out of range.
+func parseCompleteBody(r io.Reader) ([]completePart, error) {
+	x := newXMLBody(r, xmlLimits{bytes: maxCompleteBody, tokens: completeTokens})
+	if err := x.open("CompleteMultipartUpload"); err != nil {
+		return nil, err
 	}
+	var parts []completePart
 	prev := 0
-	for _, p := range body.Parts {
-		n, err := partNumberValue(p.PartNumber)
+	for {
+		name, ok, err := x.child()
+		switch {
+		case err != nil:
+			return nil, err
+		case !ok:
+			if len(parts) == 0 {
+				return nil, malformed("no Part in a parts list")
+			}
+			if err := x.close(); err != nil {
+				return nil, err
+			}
+			return parts, nil
+		case name != "Part":
+			if err := x.skip(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		p, n, err := parseCompletePart(x)
 		if err != nil {
 			return nil, err
 		}
@@ -167,8 +193,21 @@ func parseCompleteBody(raw []byte) ([]completePart, error) {
 			return nil, s3err.New(s3err.InvalidPartOrder)
 		}
 		prev = n
+		parts = append(parts, p)
 	}
-	return body.Parts, nil
+}
+
+// parseCompletePart reads the children of a Part element, each at most
+// once, and its part number.
+func parseCompletePart(x *xmlBody) (completePart, int, error) {
+	var p completePart
+	dst := [...]*string{&p.PartNumber, &p.ETag, &p.CRC32, &p.CRC32C, &p.CRC64NVME, &p.SHA1,
+		&p.SHA256}
+	if err := x.fields(completePartFields, func(i int, v string) { *dst[i] = v }); err != nil {
+		return p, 0, err
+	}
+	n, err := partNumberValue(p.PartNumber)
+	return p, n, err
 }
 
 // partNumberValue reads a PartNumber element: MalformedXML when it is not

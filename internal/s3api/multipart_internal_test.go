@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strings"
@@ -58,7 +59,7 @@ func TestParseCompleteBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseCompleteBody([]byte(tt.body))
+			got, err := parseCompleteBody(strings.NewReader(tt.body))
 			if codeOf(err) != tt.code || len(got) != tt.count {
 				t.Fatalf("got %d parts, error %v; want %d, code %q", len(got), err, tt.count,
 					tt.code)
@@ -75,7 +76,7 @@ func FuzzParseCompleteBody(f *testing.F) {
 	f.Add([]byte("<CompleteMultipartUpload><Part><PartNumber>-1</PartNumber></Part>" +
 		"<Part><PartNumber>1e3</PartNumber></Part></CompleteMultipartUpload>"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		parts, err := parseCompleteBody(body)
+		parts, err := parseCompleteBody(bytes.NewReader(body))
 		if err != nil {
 			if codeOf(err) == "not an s3err" {
 				t.Fatalf("error %v is not an S3 error", err)

@@ -194,18 +194,6 @@ func (h *Handler) setTaggingCount(rq *request, b store.Bucket, o store.Object, n
 // characters, each escaped, fit well within it.
 const maxTaggingBody = 256 << 10
 
-// tagging is the Tagging document of the tagging operations. Element
-// names match in any namespace on input.
-type tagging struct {
-	XMLName xml.Name `xml:"Tagging"`
-	TagSet  *struct {
-		Tags []struct {
-			Key   *string `xml:"Key"`
-			Value *string `xml:"Value"`
-		} `xml:"Tag"`
-	} `xml:"TagSet"`
-}
-
 // tagEntry is one Tag of an answer.
 type tagEntry struct {
 	Key   string `xml:"Key"`
@@ -237,36 +225,79 @@ func newTaggingOutput(tags map[string]string) taggingOutput {
 // parseTagging.
 func readTagging(rq *request, check func(map[string]string) error) (map[string]string,
 	error) {
-	body, err := io.ReadAll(io.LimitReader(rq.r.Body, maxTaggingBody+1))
-	if err != nil {
-		return nil, bodyError(err)
-	}
-	return parseTagging(body, check)
+	return parseTagging(rq.r.Body, check)
 }
 
-// parseTagging parses a Tagging document: a TagSet whose Tags each have a
-// Key and a Value, no key twice. check applies the limits.
-func parseTagging(body []byte, check func(map[string]string) error) (map[string]string,
+// taggingTokens bounds the tokens of a Tagging document loosely: the body's
+// 256 KiB is the tighter bound, and a set of too many tags still reaches
+// check, which answers InvalidTag as S3 does.
+const taggingTokens = 64 << 10
+
+// parseTagging reads a Tagging document from r up to its end: one TagSet
+// whose Tags each have a Key and a Value, each once, no key twice. check
+// applies the limits.
+func parseTagging(r io.Reader, check func(map[string]string) error) (map[string]string,
 	error) {
-	if len(body) > maxTaggingBody {
-		return nil, s3err.New(s3err.MalformedXML)
+	x := newXMLBody(r, xmlLimits{bytes: maxTaggingBody, tokens: taggingTokens})
+	if err := x.open("Tagging"); err != nil {
+		return nil, err
 	}
-	var doc tagging
-	if err := xml.Unmarshal(body, &doc); err != nil || doc.TagSet == nil {
-		return nil, s3err.New(s3err.MalformedXML).WithCause(err)
+	var tags map[string]string
+	for {
+		name, ok, err := x.child()
+		switch {
+		case err != nil:
+			return nil, err
+		case !ok && tags == nil:
+			return nil, malformed("no TagSet in a Tagging document")
+		case !ok:
+			if err := x.close(); err != nil {
+				return nil, err
+			}
+			return tags, check(tags)
+		case name != "TagSet":
+			err = x.skip()
+		case tags != nil:
+			return nil, malformed("element TagSet twice")
+		default:
+			tags, err = parseTagSet(x)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
+}
+
+// parseTagSet reads the Tags of a TagSet element.
+func parseTagSet(x *xmlBody) (map[string]string, error) {
 	tags := map[string]string{}
-	for _, t := range doc.TagSet.Tags {
-		if t.Key == nil || t.Value == nil {
-			return nil, s3err.New(s3err.MalformedXML)
+	for {
+		name, ok, err := x.child()
+		if err != nil || !ok {
+			return tags, err
 		}
-		if _, dup := tags[*t.Key]; dup {
+		if name != "Tag" {
+			if err := x.skip(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var k, v *string
+		dst := [...]**string{&k, &v}
+		if err := x.fields([]string{"Key", "Value"}, func(i int, t string) {
+			*dst[i] = &t
+		}); err != nil {
+			return nil, err
+		}
+		if k == nil || v == nil {
+			return nil, malformed("Tag without a Key or a Value")
+		}
+		if _, dup := tags[*k]; dup {
 			return nil, s3err.Newf(s3err.InvalidTag,
-				"Cannot provide multiple Tags with the same key").With("TagKey", *t.Key)
+				"Cannot provide multiple Tags with the same key").With("TagKey", *k)
 		}
-		tags[*t.Key] = *t.Value
+		tags[*k] = *v
 	}
-	return tags, check(tags)
 }
 
 // setRequestTagKeys sets s3:RequestObjectTag/<key> for each tag and

@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strings"
@@ -31,7 +32,7 @@ func FuzzParseTagging(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		tags, err := parseTagging(body, checkObjectTags)
+		tags, err := parseTagging(bytes.NewReader(body), checkObjectTags)
 		checkParsed(t, tags, err, maxObjectTags)
 	})
 }
@@ -68,7 +69,7 @@ func FuzzParseVersioning(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		state, err := parseVersioning(body)
+		state, err := parseVersioning(bytes.NewReader(body))
 		var e *s3err.Error
 		switch {
 		case err != nil && !errors.As(err, &e):

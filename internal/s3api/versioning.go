@@ -93,12 +93,11 @@ func setDeleteMarkerHeaders(rq *request, versionID string) {
 	setVersionHeader(rq, versionID)
 }
 
-// versioningConfiguration is the body of Get and PutBucketVersioning.
-// Element names match in any namespace on input.
+// versioningConfiguration is what PutBucketVersioning's document sets, as
+// parseVersioning reads it.
 type versioningConfiguration struct {
-	XMLName   xml.Name `xml:"VersioningConfiguration"`
-	Status    string   `xml:"Status,omitempty"`
-	MfaDelete string   `xml:"MfaDelete,omitempty"`
+	Status    string
+	MfaDelete string
 }
 
 // versioningOutput is GetBucketVersioning's answer, in S3's namespace.
@@ -131,11 +130,7 @@ func (h *Handler) putBucketVersioning(rq *request) error {
 	if err := h.authorize(rq, bucketTarget("s3:PutBucketVersioning", b), nil); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(io.LimitReader(rq.r.Body, maxVersioningBody+1))
-	if err != nil {
-		return bodyError(err)
-	}
-	state, err := parseVersioning(body)
+	state, err := parseVersioning(rq.r.Body)
 	if err != nil {
 		return err
 	}
@@ -150,16 +145,26 @@ func (h *Handler) putBucketVersioning(rq *request) error {
 	return nil
 }
 
-// parseVersioning reads a VersioningConfiguration document and returns the
-// state it sets. MFA delete, which needs an MFA device trove does not have,
-// is refused; MfaDelete Disabled is what every bucket has and is accepted.
-func parseVersioning(body []byte) (string, error) {
-	if len(body) > maxVersioningBody {
-		return "", s3err.New(s3err.MalformedXML)
+// versioningTokens bounds the tokens of a VersioningConfiguration document.
+const versioningTokens = 256
+
+// parseVersioning reads a VersioningConfiguration document from r up to its
+// end and returns the state it sets: Status and MfaDelete at most once each.
+// MFA delete, which needs an MFA device trove does not have, is refused;
+// MfaDelete Disabled is what every bucket has and is accepted.
+func parseVersioning(r io.Reader) (string, error) {
+	x := newXMLBody(r, xmlLimits{bytes: maxVersioningBody, tokens: versioningTokens})
+	if err := x.open("VersioningConfiguration"); err != nil {
+		return "", err
 	}
 	var c versioningConfiguration
-	if err := xml.Unmarshal(body, &c); err != nil {
-		return "", s3err.New(s3err.MalformedXML).WithCause(fmt.Errorf("s3api: %w", err))
+	dst := [...]*string{&c.Status, &c.MfaDelete}
+	err := x.fields([]string{"Status", "MfaDelete"}, func(i int, v string) { *dst[i] = v })
+	if err == nil {
+		err = x.close()
+	}
+	if err != nil {
+		return "", err
 	}
 	switch c.MfaDelete {
 	case "", "Disabled":
