@@ -9,11 +9,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/troveproject/trove/internal/testutil/troveproc"
 )
 
 // streamSize is the object the streaming benchmarks move: 1 GiB.
@@ -229,52 +228,17 @@ func (c *checker) Write(p []byte) (int, error) {
 
 // serveProcess is `trove serve` running in a process of its own.
 type serveProcess struct {
-	cmd      *exec.Cmd
-	endpoint string
-	client   *http.Client
+	*troveproc.Server
+	client *http.Client
 }
 
 // startServeProcess builds trove, serves dataDir with testdata/org.yaml on
 // a free loopback port, and stops the process when the benchmark ends.
 func startServeProcess(b *testing.B, dataDir string) *serveProcess {
 	b.Helper()
-	bin := filepath.Join(b.TempDir(), "trove")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/trove")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build ./cmd/trove: %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--data-dir", dataDir,
+	srv := troveproc.Start(b, troveproc.BuildT(b), "http", "--data-dir", dataDir,
 		"--config", "testdata/org.yaml")
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	})
-	s := &serveProcess{cmd: cmd, endpoint: "http://" + addr,
-		client: &http.Client{Transport: &http.Transport{Proxy: nil}}}
-	s.awaitListening(b, addr)
-	return s
-}
-
-// awaitListening waits up to a minute for the server to accept connections.
-func (s *serveProcess) awaitListening(b *testing.B, addr string) {
-	for range 600 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	b.Fatalf("trove serve did not listen on %s", addr)
+	return &serveProcess{Server: srv, client: &http.Client{Transport: &http.Transport{}}}
 }
 
 // do signs req with the dev-main owner's key, the payload unsigned, and
@@ -303,7 +267,7 @@ func (s *serveProcess) do(b *testing.B, req *http.Request, want int) *http.Respo
 
 // put uploads the 1 GiB pattern to dev-main/key.
 func (s *serveProcess) put(b *testing.B, key string) {
-	req, err := http.NewRequest(http.MethodPut, s.endpoint+"/dev-main/"+key,
+	req, err := http.NewRequest(http.MethodPut, s.Endpoint+"/dev-main/"+key,
 		newPattern(streamSize))
 	if err != nil {
 		b.Fatal(err)
@@ -316,7 +280,7 @@ func (s *serveProcess) put(b *testing.B, key string) {
 
 // get downloads dev-main/key and checks it against the pattern.
 func (s *serveProcess) get(b *testing.B, key string) {
-	req, err := http.NewRequest(http.MethodGet, s.endpoint+"/dev-main/"+key, nil)
+	req, err := http.NewRequest(http.MethodGet, s.Endpoint+"/dev-main/"+key, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -331,7 +295,7 @@ func (s *serveProcess) get(b *testing.B, key string) {
 
 // procFile is the path of the server's file name under /proc.
 func (s *serveProcess) procFile(name string) string {
-	return filepath.Join("/proc", strconv.Itoa(s.cmd.Process.Pid), name)
+	return filepath.Join("/proc", strconv.Itoa(s.Pid()), name)
 }
 
 // resetPeakRSS resets the server's VmHWM to its current RSS.

@@ -1,6 +1,8 @@
 package durability
 
 import (
+	"github.com/troveproject/trove/internal/testutil/troveproc"
+
 	"context"
 	"flag"
 	"fmt"
@@ -48,21 +50,21 @@ func TestCrashRecovery(t *testing.T) {
 	dataDir := t.TempDir()
 	h, us := newHistory(), &uploads{}
 	p := startTrove(t, dataDir)
-	writeSources(t, newClient(p.endpoint()), h)
+	writeSources(t, newClient(p.Endpoint), h)
 	for round := 1; round <= n && !t.Failed(); round++ {
 		uptime := time.Duration(rng.Int64N(int64(maxUptime)))
 		cutoff := crashRound(t, p, h, us, rng.Uint64(), uptime)
 		p = startTrove(t, dataDir)
-		swept := sweptCount(p.out.String())
+		swept := sweptCount(p.Output())
 		checkBlobs(t, dataDir)
-		c := newClient(p.endpoint())
+		c := newClient(p.Endpoint)
 		st := verify(t, c, h, cutoff)
 		resumed := resumeUploads(t, c, h, us.take())
 		t.Logf("round %d: killed after %v; %d writes acknowledged, %d cut off; "+
 			"%d objects; sweep removed %d files; %d uploads completed after restart", round,
 			uptime.Round(time.Millisecond), st.acked, st.cut, st.objects, swept, resumed)
 	}
-	p.stop(t)
+	p.Stop(t)
 }
 
 // srcKey is the key of copy source i.
@@ -84,10 +86,10 @@ func writeSources(t *testing.T, c *s3.Client, h *history) {
 
 // crashRound runs the workers against p for uptime, kills p and returns
 // the moment it was reaped, once every worker has stopped.
-func crashRound(t *testing.T, p *process, h *history, us *uploads, seed uint64,
+func crashRound(t *testing.T, p *troveproc.Server, h *history, us *uploads, seed uint64,
 	uptime time.Duration) time.Time {
 	t.Helper()
-	c := newClient(p.endpoint())
+	c := newClient(p.Endpoint)
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	for w := range numWorkers {
@@ -99,7 +101,7 @@ func crashRound(t *testing.T, p *process, h *history, us *uploads, seed uint64,
 		})
 	}
 	time.Sleep(uptime)
-	p.kill(t)
+	p.Kill(t)
 	cutoff := time.Now()
 	stop.Store(true)
 	wg.Wait()

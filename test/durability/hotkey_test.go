@@ -35,7 +35,7 @@ const (
 func TestHotKey(t *testing.T) {
 	dataDir := t.TempDir()
 	p := startTrove(t, dataDir)
-	c := newClient(p.endpoint())
+	c := newClient(p.Endpoint)
 	h := newHistory()
 	bodies := map[string]content{} // MD5 -> the write
 	for w := range hotWriters {
@@ -64,7 +64,7 @@ func TestHotKey(t *testing.T) {
 	readers.Wait()
 	checkHotFinal(t, c, h)
 	t.Logf("%d writes and %d reads", hotWriters*hotWrites, reads.Load())
-	p.stop(t)
+	p.Stop(t)
 }
 
 // hotContent is writer w's i-th body: 64 KiB to 816 KiB, no two alike.

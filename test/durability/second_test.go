@@ -1,6 +1,8 @@
 package durability
 
 import (
+	"github.com/troveproject/trove/internal/testutil/troveproc"
+
 	"context"
 	"net"
 	"os/exec"
@@ -17,14 +19,14 @@ import (
 func TestSecondServerRefused(t *testing.T) {
 	dataDir := t.TempDir()
 	p := startTrove(t, dataDir)
-	c := newClient(p.endpoint())
+	c := newClient(p.Endpoint)
 	v := contentFor("kept#1")
 	if err := putContent(context.Background(), c, "kept", v); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(troveproc.FreePort(t)))
 	out, err := exec.CommandContext(ctx, troveBin, "serve", "--listen", addr, "--data-dir",
 		dataDir, "--config", orgFile).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "in use") {
@@ -35,5 +37,5 @@ func TestSecondServerRefused(t *testing.T) {
 		t.Fatalf("get kept after the second start: found %v, %v", r.found, err)
 	}
 	checkWhole(t, "kept", r, v)
-	p.stop(t)
+	p.Stop(t)
 }

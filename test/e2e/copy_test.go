@@ -38,9 +38,8 @@ func copySteps(dl string) []step {
 
 // TestCopyObjectCLI publishes the charts, then copies one with the aws CLI.
 func TestCopyObjectCLI(t *testing.T) {
-	bin := buildTrove(t)
-	srv := startTrove(t, bin, t.TempDir(), exampleOrg)
-	c := newCLI(t, exampleOrg, srv.endpoint)
+	srv := startTrove(t, t.TempDir(), exampleOrg)
+	c := newCLI(t, exampleOrg, srv.Endpoint)
 	runPhases(t, c, []phase{{name: "publish", steps: publishSteps()}})
 	for _, s := range copySteps(t.TempDir()) {
 		t.Run(s.name, func(t *testing.T) { s.run(t, c) })

@@ -279,9 +279,8 @@ func deleteBucketStep(profile string) step {
 
 // TestCrossAccount runs the cross-account example against a fresh server.
 func TestCrossAccount(t *testing.T) {
-	bin := buildTrove(t)
-	srv := startTrove(t, bin, t.TempDir(), exampleOrg)
-	runPhases(t, newCLI(t, exampleOrg, srv.endpoint), scenario(t.TempDir()))
+	srv := startTrove(t, t.TempDir(), exampleOrg)
+	runPhases(t, newCLI(t, exampleOrg, srv.Endpoint), scenario(t.TempDir()))
 }
 
 // TestReloadOrganizationFile starts the server twice on one data directory with the same
@@ -289,17 +288,16 @@ func TestCrossAccount(t *testing.T) {
 // nothing, so the charts keep their encryption, devtools still owns exactly one bucket,
 // and the whole scenario holds as on a fresh server.
 func TestReloadOrganizationFile(t *testing.T) {
-	bin := buildTrove(t)
 	data := t.TempDir()
-	first := startTrove(t, bin, data, exampleOrg)
+	first := startTrove(t, data, exampleOrg)
 	t.Run("first load", func(t *testing.T) {
-		runPhases(t, newCLI(t, exampleOrg, first.endpoint),
+		runPhases(t, newCLI(t, exampleOrg, first.Endpoint),
 			[]phase{{name: "publish", steps: publishSteps()}})
 	})
-	first.stop(t)
-	second := startTrove(t, bin, data, exampleOrg)
+	first.Stop(t)
+	second := startTrove(t, data, exampleOrg)
 	t.Run("second load", func(t *testing.T) {
-		c := newCLI(t, exampleOrg, second.endpoint)
+		c := newCLI(t, exampleOrg, second.Endpoint)
 		runPhases(t, c, []phase{{name: "kept", steps: reloadSteps()}})
 		runPhases(t, c, scenario(t.TempDir()))
 	})

@@ -54,9 +54,8 @@ func deleteObjectsStep(name, profile string, check func(*testing.T, result),
 // prefix. (AWS CLI v1's s3 rm sends one DeleteObject per key; only s3api delete-objects
 // is sure to send DeleteObjects.)
 func TestDeleteObjects(t *testing.T) {
-	bin := buildTrove(t)
-	srv := startTrove(t, bin, t.TempDir(), exampleOrg)
-	c := newCLI(t, exampleOrg, srv.endpoint)
+	srv := startTrove(t, t.TempDir(), exampleOrg)
+	c := newCLI(t, exampleOrg, srv.Endpoint)
 	upload := func(version, prefix string) step {
 		return step{name: "upload " + version + " to " + prefix, profile: "ci-publisher",
 			args: []string{"s3", "cp", chart(version), bucketURL + "/" + prefix + "/",

@@ -53,9 +53,8 @@ func multipartETagOf(n int) func(*testing.T, result) {
 // example's bucket, whose DenyUnEncryptedObjectUploads statement lets it
 // through with --sse AES256 and refuses it without.
 func TestMultipartCLI(t *testing.T) {
-	bin := buildTrove(t)
-	srv := startTrove(t, bin, t.TempDir(), exampleOrg)
-	c := newCLI(t, exampleOrg, srv.endpoint)
+	srv := startTrove(t, t.TempDir(), exampleOrg)
+	c := newCLI(t, exampleOrg, srv.Endpoint)
 	dir := t.TempDir()
 	big := sparseFile(t, filepath.Join(dir, "big.bin"), bigSize)
 	got := filepath.Join(dir, "got.bin")

@@ -121,9 +121,8 @@ func simulateSteps() []step {
 // TestPolicySimulate asks a running trove to simulate, with the aws CLI and with
 // `trove policy simulate --endpoint`, and checks that S3 still answers beside IAM.
 func TestPolicySimulate(t *testing.T) {
-	bin := buildTrove(t)
-	srv := startTrove(t, bin, t.TempDir(), exampleOrg)
-	c := newCLI(t, exampleOrg, srv.endpoint)
+	srv := startTrove(t, t.TempDir(), exampleOrg)
+	c := newCLI(t, exampleOrg, srv.Endpoint)
 	runPhases(t, c, []phase{
 		{name: "aws cli", steps: append(simulateSteps(), step{
 			name: "s3 beside iam", profile: "devtools-root",
@@ -150,11 +149,11 @@ func TestPolicySimulate(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
-				args := append([]string{"policy", "simulate", "--endpoint", srv.endpoint,
+				args := append([]string{"policy", "simulate", "--endpoint", srv.Endpoint,
 					"--profile", tc.profile}, tc.args...)
 				ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 				defer cancel()
-				cmd := exec.CommandContext(ctx, bin, args...)
+				cmd := exec.CommandContext(ctx, troveBin, args...)
 				cmd.Env = c.env
 				var out, errs strings.Builder
 				cmd.Stdout, cmd.Stderr = &out, &errs

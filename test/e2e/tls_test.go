@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/troveproject/trove/internal/testutil/troveproc"
+
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,12 +33,11 @@ const denyInsecureTransport = `{"Version":"2012-10-17","Statement":[{` +
 // DenyInsecureTransport policy stays usable. Without the bundle, and over plain HTTP to
 // the same port, the CLI fails.
 func TestTLS(t *testing.T) {
-	bin := buildTrove(t)
 	dir := t.TempDir()
 	certFile, keyFile := writeLoopbackCert(t, dir)
-	srv := startServe(t, bin, "https", "--data-dir", filepath.Join(dir, "data"),
+	srv := troveproc.Start(t, troveBin, "https", "--data-dir", filepath.Join(dir, "data"),
 		"--config", exampleOrg, "--tls-cert", certFile, "--tls-key", keyFile)
-	c := newCLI(t, exampleOrg, srv.endpoint)
+	c := newCLI(t, exampleOrg, srv.Endpoint)
 	body := filepath.Join(dir, "hello.txt")
 	if err := os.WriteFile(body, []byte("hello over TLS\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -66,7 +67,7 @@ func TestTLS(t *testing.T) {
 		t.Errorf("s3 ls without --ca-bundle: want a certificate verification failure: %s", r)
 	}
 	plain := &cli{bin: c.bin, env: c.env,
-		endpoint: "http://" + strings.TrimPrefix(srv.endpoint, "https://")}
+		endpoint: "http://" + strings.TrimPrefix(srv.Endpoint, "https://")}
 	if r := plain.run(t, "devtools-root", false, "s3", "ls"); r.err == nil {
 		t.Errorf("s3 ls over plain HTTP to the TLS port succeeded: %s", r)
 	}

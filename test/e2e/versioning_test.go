@@ -179,9 +179,8 @@ func taggedPublic(t *testing.T, r result, _ *versions) {
 // TestVersioningCLI drives bucket versioning, versions, delete markers, object tags and
 // a bucket policy on s3:ExistingObjectTag with the aws CLI, step by step in order.
 func TestVersioningCLI(t *testing.T) {
-	bin := buildTrove(t)
-	srv := startTrove(t, bin, t.TempDir(), exampleOrg)
-	c := newCLI(t, exampleOrg, srv.endpoint)
+	srv := startTrove(t, t.TempDir(), exampleOrg)
+	c := newCLI(t, exampleOrg, srv.Endpoint)
 	v := &versions{}
 	for _, s := range versionSteps(t.TempDir()) {
 		ok := t.Run(s.name, func(t *testing.T) {
