@@ -438,7 +438,7 @@ func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size in
 	}
 	defer func() { _ = w.Abort() }()
 	sum := md5.New()
-	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(src, size))
+	n, err := copyHashed(w, io.LimitReader(src, size), sum)
 	if err != nil {
 		return fmt.Errorf("s3api: copy blob: %w", err)
 	}

@@ -378,7 +378,7 @@ func (h *Handler) appendPart(rq *request, dst io.Writer, p store.Part) error {
 	}
 	defer blob.Close()
 	sum := md5.New()
-	n, err := io.Copy(io.MultiWriter(dst, sum), io.LimitReader(blob, p.Size+1))
+	n, err := copyHashed(dst, io.LimitReader(blob, p.Size+1), sum)
 	if err != nil {
 		return fmt.Errorf("s3api: copy part %d: %w", p.Number, err)
 	}

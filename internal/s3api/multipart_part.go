@@ -153,14 +153,14 @@ func (h *Handler) storePart(rq *request, pr partRequest, src io.Reader, size int
 	}
 	defer func() { _ = w.Abort() }()
 	sum := md5.New()
-	dst := []io.Writer{w, sum}
+	hashes := []hash.Hash{sum}
 	var algSum hash.Hash
 	alg, hasAlg := checksum.Parse(pr.upload.ChecksumAlgorithm)
 	if hasAlg {
 		algSum = alg.New()
-		dst = append(dst, algSum)
+		hashes = append(hashes, algSum)
 	}
-	n, err := io.Copy(io.MultiWriter(dst...), io.LimitReader(src, size+1))
+	n, err := copyHashed(w, io.LimitReader(src, size+1), hashes...)
 	switch {
 	case err != nil && fromBody:
 		return p, bodyError(err)

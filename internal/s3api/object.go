@@ -178,7 +178,7 @@ func (h *Handler) storeBody(rq *request, o *store.Object, want store.Expect, siz
 	}
 	defer func() { _ = w.Abort() }()
 	sum := md5.New()
-	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(rq.r.Body, size+1))
+	n, err := copyHashed(w, io.LimitReader(rq.r.Body, size+1), sum)
 	if err != nil {
 		return bodyError(err)
 	}
