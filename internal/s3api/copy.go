@@ -12,6 +12,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"maps"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/troveproject/trove/internal/checksum"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/store"
@@ -400,8 +402,9 @@ func refuseSelfCopy(rq *request, cr copyRequest) error {
 // copyRecord is the new object's record before its bytes are written: the
 // source's headers and user metadata for COPY, the request's for REPLACE,
 // encrypted with SSE-S3 either way; the source's tags or the request's, as
-// the tagging directive says. The stored checksums cover the same
-// bytes, so they are kept.
+// the tagging directive says. The source's whole-object checksums cover
+// the same bytes, so they are kept; a composite one is not, the copy having
+// no parts, and a copy left without any gets CRC64NVME (storeCopy).
 func copyRecord(cr copyRequest, src store.Object) store.Object {
 	o := store.Object{Headers: map[string]string{}, UserMeta: map[string]string{}}
 	headers, meta := src.Headers, src.UserMeta
@@ -419,9 +422,11 @@ func copyRecord(cr copyRequest, src store.Object) store.Object {
 	if cr.tagDirective == directiveReplace {
 		o.Tags = maps.Clone(cr.tags)
 	}
-	if len(src.Checksums) > 0 {
-		o.Checksums = map[string]string{}
-		for k, v := range src.Checksums {
+	for k, v := range src.Checksums {
+		if checksumType(v) == "FULL_OBJECT" { // a composite one names parts the copy lacks
+			if o.Checksums == nil {
+				o.Checksums = map[string]string{}
+			}
 			o.Checksums[k] = v
 		}
 	}
@@ -437,13 +442,21 @@ func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size in
 		return fmt.Errorf("s3api: create blob: %w", err)
 	}
 	defer func() { _ = w.Abort() }()
-	sum := md5.New()
-	n, err := copyHashed(w, io.LimitReader(src, size), sum)
+	sum, hashes := md5.New(), []hash.Hash{}
+	var crc hash.Hash
+	if len(o.Checksums) == 0 { // S3 gives every new object a CRC64NVME checksum
+		crc = checksum.CRC64NVME.New()
+		hashes = append(hashes, crc)
+	}
+	n, err := copyHashed(w, io.LimitReader(src, size), append(hashes, sum)...)
 	if err != nil {
 		return fmt.Errorf("s3api: copy blob: %w", err)
 	}
 	if n != size {
 		return fmt.Errorf("s3api: copy blob: read %d of %d bytes", n, size)
+	}
+	if crc != nil {
+		o.Checksums = map[string]string{string(checksum.CRC64NVME): checksum.Encode(crc.Sum(nil))}
 	}
 	return h.commitObject(rq, o, w, store.Expect{}, size, sum.Sum(nil))
 }

@@ -118,12 +118,16 @@ var errorCases = []errorCase{
 		code: "InvalidArgument", status: 400,
 		elems: map[string]string{"ArgumentName": "partNumber", "ArgumentValue": "one"}},
 
-	// TODO(trove): GetObject and HeadObject by partNumber are not served
-	// yet (route.go); S3 answers an out-of-range partNumber with
-	// InvalidArgument naming it, as UploadPart does above. Until they are,
-	// the request must be refused as NotImplemented, not served whole.
+	// GetObject by part number: out of range as UploadPart, beyond the
+	// object's parts, or with a Range header too.
 	{name: "GetObject part number zero", method: "GET", path: "/dev-main/small?partNumber=0",
-		code: "NotImplemented", status: 501},
+		code: "InvalidArgument", status: 400,
+		elems: map[string]string{"ArgumentName": "partNumber", "ArgumentValue": "0"}},
+	{name: "GetObject part beyond a single-part object", method: "GET",
+		path: "/dev-main/small?partNumber=2", code: "InvalidPartNumber", status: 416},
+	{name: "GetObject part number with a range", method: "GET",
+		path: "/dev-main/small?partNumber=1", headers: map[string]string{"Range": "bytes=0-1"},
+		code: "InvalidRequest", status: 400},
 	{name: "unknown upload", method: "PUT", path: "/dev-main/mp?partNumber=1&uploadId=nope",
 		body: "part", code: "NoSuchUpload", status: 404},
 

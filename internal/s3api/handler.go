@@ -75,8 +75,15 @@ func New(cfg Config) *Handler {
 	if h.access == nil {
 		h.access = discard
 	}
-	h.verifier = &sigv4.Verifier{Keys: keys{cfg.Directory}, Now: cfg.Now}
+	h.verifier = &sigv4.Verifier{Keys: keys{cfg.Directory}, Now: cfg.Now,
+		ObjectChecksum: completesUpload}
 	return h
+}
+
+// completesUpload reports whether r is a CompleteMultipartUpload, whose
+// x-amz-checksum-* header is the completed object's checksum.
+func completesUpload(r *http.Request) bool {
+	return r.Method == http.MethodPost && r.URL.Query().Has("uploadId")
 }
 
 // keys adapts the identity directory to sigv4.Keys. It leaves the key it

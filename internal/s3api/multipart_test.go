@@ -534,6 +534,23 @@ func TestMultipartChecksums(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a copy of a composite object gets its own checksum", func(t *testing.T) {
+		key := "sums/" + string(types.ChecksumTypeComposite)
+		if _, err := c.CopyObject(context.Background(), &s3.CopyObjectInput{
+			Bucket: aws.String("dev-main"), Key: aws.String("sums/copy"),
+			CopySource: aws.String("dev-main/" + key)}); err != nil {
+			t.Fatalf("CopyObject: %v", err)
+		}
+		h, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{
+			Bucket: aws.String("dev-main"), Key: aws.String("sums/copy"),
+			ChecksumMode: types.ChecksumModeEnabled})
+		if err != nil || h.ChecksumCRC32 != nil || h.ChecksumCRC64NVME == nil ||
+			h.ChecksumType != types.ChecksumTypeFullObject {
+			t.Errorf("copy's head: CRC32 %v, CRC64NVME %v, type %q, %v",
+				aws.ToString(h.ChecksumCRC32), aws.ToString(h.ChecksumCRC64NVME),
+				h.ChecksumType, err)
+		}
+	})
 	t.Run("other algorithm on a part", func(t *testing.T) {
 		m := createMPU(t, c, "dev-main", "sums/mismatch",
 			func(in *s3.CreateMultipartUploadInput) {
@@ -661,4 +678,53 @@ func TestMultipartRacingCompletions(t *testing.T) {
 		t.Fatalf("%d completions succeeded, want exactly 1", won)
 	}
 	wantObject(t, c, "dev-main", "race.bin", string(body), "binary/octet-stream", nil)
+}
+
+// TestMultipartCompleteChecksumHeader checks the whole object's checksum a
+// client may send on CompleteMultipartUpload: left to the handler by sigv4,
+// compared with the completed object's, with or without the composite
+// "-<parts>" suffix.
+func TestMultipartCompleteChecksumHeader(t *testing.T) {
+	e := newEnv(t, modes[1]) // TLS: the SDK sends part checksums in a trailer
+	c := e.s3(alice)
+	p1, p2 := partBytes(5*mib, 5), []byte("tail")
+	want := compositeCRC32(p1, p2)
+	base, _, _ := strings.Cut(want, "-")
+	tests := []struct {
+		name   string
+		set    func(*s3.CompleteMultipartUploadInput)
+		code   string
+		status int
+	}{
+		{"composite without the suffix", func(in *s3.CompleteMultipartUploadInput) {
+			in.ChecksumCRC32 = aws.String(base)
+		}, "", 0},
+		{"composite with the suffix", func(in *s3.CompleteMultipartUploadInput) {
+			in.ChecksumCRC32 = aws.String(want)
+		}, "", 0},
+		{"wrong value", func(in *s3.CompleteMultipartUploadInput) {
+			in.ChecksumCRC32 = aws.String(crc32Of("something else"))
+		}, "BadDigest", http.StatusBadRequest},
+		{"other algorithm", func(in *s3.CompleteMultipartUploadInput) {
+			in.ChecksumSHA256 = aws.String("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")
+		}, "InvalidRequest", http.StatusBadRequest},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := createMPU(t, c, "dev-main", fmt.Sprintf("sums/header-%d", i),
+				func(in *s3.CreateMultipartUploadInput) {
+					in.ChecksumAlgorithm = types.ChecksumAlgorithmCrc32
+				})
+			m.mustUpload(1, p1)
+			m.mustUpload(2, p2)
+			_, err := m.complete(nil, tt.set)
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("CompleteMultipartUpload: %v", err)
+				}
+				return
+			}
+			wantErr(t, err, tt.code, tt.status)
+		})
+	}
 }

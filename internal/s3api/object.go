@@ -302,12 +302,29 @@ func (h *Handler) lookupObject(rq *request) (store.Object, error) {
 	return o, nil
 }
 
+// readSpan is what a GET or HEAD sends of an object: a byte range, from the
+// Range header or the partNumber parameter.
+type readSpan struct {
+	byteRange
+	// parts is the number of parts to report in x-amz-mp-parts-count: the
+	// object's, when a part of a multipart object was asked for; else 0.
+	parts int
+	// whole marks a span that is every byte of the object although it is
+	// sent as a part (partNumber=1 of an object not uploaded in parts), so
+	// that the stored checksums cover it.
+	whole bool
+}
+
 // prepareRead authorizes and loads the object a GET or HEAD reads, applies
-// the conditional headers and resolves the range.
-func (h *Handler) prepareRead(rq *request) (store.Object, byteRange, error) {
+// the conditional headers and resolves the range or part.
+func (h *Handler) prepareRead(rq *request) (store.Object, readSpan, error) {
+	part, err := partArg(rq)
+	if err != nil {
+		return store.Object{}, readSpan{}, err
+	}
 	o, err := h.lookupObject(rq)
 	if err != nil {
-		return o, byteRange{}, err
+		return o, readSpan{}, err
 	}
 	if err := checkPreconditions(rq.r, o); err != nil {
 		if errors.Is(err, s3err.New(s3err.NotModified)) {
@@ -315,57 +332,109 @@ func (h *Handler) prepareRead(rq *request) (store.Object, byteRange, error) {
 			rq.w.Header().Set("ETag", o.ETag)
 			rq.w.Header().Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 		}
-		return o, byteRange{}, err
+		return o, readSpan{}, err
+	}
+	if part > 0 {
+		span, err := partSpan(o, part)
+		return o, span, err
 	}
 	rng, err := parseRange(rq.r.Header.Get("Range"), o.Size)
-	return o, rng, err
+	return o, readSpan{byteRange: rng}, err
+}
+
+// partArg reads the partNumber parameter of a GET or HEAD: 0 when there is
+// none, InvalidArgument when it is not an integer from 1 to 10000, and
+// InvalidRequest when a Range header, well-formed or not, comes with it.
+func partArg(rq *request) (int, error) {
+	if !rq.r.URL.Query().Has("partNumber") {
+		return 0, nil
+	}
+	n, err := partNumberParam(rq)
+	if err != nil {
+		return 0, err
+	}
+	if _, ok := rq.r.Header["Range"]; ok {
+		return 0, s3err.Newf(s3err.InvalidRequest,
+			"Cannot specify both Range header and partNumber query parameter")
+	}
+	return n, nil
+}
+
+// partSpan is the span of part n of o. An object not uploaded in parts is
+// one part, so partNumber=1 sends it whole, as a 206 with a Content-Range
+// (when it has a byte to name) but no parts count; a part number beyond
+// the object's parts is InvalidPartNumber.
+func partSpan(o store.Object, n int) (readSpan, error) {
+	if len(o.PartSizes) == 0 {
+		if n != 1 {
+			return readSpan{}, s3err.New(s3err.InvalidPartNumber)
+		}
+		return readSpan{byteRange: byteRange{length: o.Size, partial: o.Size > 0},
+			whole: true}, nil
+	}
+	if n > len(o.PartSizes) {
+		return readSpan{}, s3err.New(s3err.InvalidPartNumber)
+	}
+	var start int64
+	for _, size := range o.PartSizes[:n-1] {
+		start += size
+	}
+	length := o.PartSizes[n-1]
+	if start+length > o.Size {
+		return readSpan{}, fmt.Errorf("s3api: part %d of %s/%s ends at %d, past its %d bytes",
+			n, o.Bucket, o.Key, start+length, o.Size)
+	}
+	// An empty part (only the last can be) has no byte a Content-Range
+	// could name; it is sent as a 200 with its parts count.
+	return readSpan{byteRange: byteRange{start: start, length: length, partial: length > 0},
+		parts: len(o.PartSizes)}, nil
 }
 
 // openRead is prepareRead plus opening the blob. A PUT or DELETE of the same
 // key may commit between reading the record and opening its blob, removing
 // the blob; the record is then read again, so a reader gets the old or the
 // new object, never an error.
-func (h *Handler) openRead(rq *request) (store.Object, byteRange, store.Blob, error) {
+func (h *Handler) openRead(rq *request) (store.Object, readSpan, store.Blob, error) {
 	const attempts = 5
 	for i := 1; ; i++ {
-		o, rng, err := h.prepareRead(rq)
+		o, span, err := h.prepareRead(rq)
 		if err != nil {
-			return o, rng, nil, err
+			return o, span, nil, err
 		}
 		blob, err := h.cfg.Blobs.Open(rq.ctx, o.BlobID)
 		if err == nil {
-			return o, rng, blob, nil
+			return o, span, blob, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) || i == attempts {
-			return o, rng, nil, fmt.Errorf("s3api: open blob of %s/%s: %w", o.Bucket, o.Key, err)
+			return o, span, nil, fmt.Errorf("s3api: open blob of %s/%s: %w", o.Bucket, o.Key, err)
 		}
 	}
 }
 
 func (h *Handler) headObject(rq *request) error {
-	o, rng, err := h.prepareRead(rq)
+	o, span, err := h.prepareRead(rq)
 	if err != nil {
 		return err
 	}
-	if err := h.objectHeaders(rq, o, rng); err != nil {
+	if err := h.objectHeaders(rq, o, span); err != nil {
 		return err
 	}
-	return writeRangeHeaders(rq, o, rng)
+	return writeRangeHeaders(rq, o, span)
 }
 
 func (h *Handler) getObject(rq *request) error {
-	o, rng, blob, err := h.openRead(rq)
+	o, span, blob, err := h.openRead(rq)
 	if err != nil {
 		return err
 	}
 	defer blob.Close()
-	if err := h.objectHeaders(rq, o, rng); err != nil {
+	if err := h.objectHeaders(rq, o, span); err != nil {
 		return err
 	}
-	if err := writeRangeHeaders(rq, o, rng); err != nil {
+	if err := writeRangeHeaders(rq, o, span); err != nil {
 		return err
 	}
-	if _, err := io.Copy(rq.w, io.NewSectionReader(blob, rng.start, rng.length)); err != nil {
+	if _, err := io.Copy(rq.w, io.NewSectionReader(blob, span.start, span.length)); err != nil {
 		h.log.Debug("send object", "request_id", rq.id, "err", err)
 	}
 	return nil
@@ -373,8 +442,13 @@ func (h *Handler) getObject(rq *request) error {
 
 // objectHeaders sets the stored headers, user metadata, response overrides
 // and, when asked for, checksums. A range gets no checksum: the stored ones
-// cover the whole object, and S3 sends none for part of it.
-func (h *Handler) objectHeaders(rq *request, o store.Object, rng byteRange) error {
+// cover the whole object, and S3 sends none for part of it. Nor does a part
+// of a multipart object.
+//
+// TODO(trove): S3 sends a part's own checksum for a part of an object with
+// a composite checksum; trove keeps no part checksums once an upload is
+// completed, so it sends none (docs/s3-multipart.md).
+func (h *Handler) objectHeaders(rq *request, o store.Object, span readSpan) error {
 	hd := rq.w.Header()
 	for k, v := range o.Headers {
 		hd.Set(k, v)
@@ -385,7 +459,8 @@ func (h *Handler) objectHeaders(rq *request, o store.Object, rng byteRange) erro
 	hd.Set("ETag", o.ETag)
 	hd.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	hd.Set("Accept-Ranges", "bytes")
-	if !rng.partial && strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+	whole := !span.partial || span.whole
+	if whole && strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
 		for alg, v := range o.Checksums {
 			if a, ok := checksum.Parse(alg); ok {
 				hd.Set(a.Header(), v)
@@ -427,9 +502,17 @@ func responseOverrides(rq *request) error {
 	return nil
 }
 
-func writeRangeHeaders(rq *request, o store.Object, rng byteRange) error {
+// writeRangeHeaders sends the status and the headers that say which bytes
+// follow: 206 with a Content-Range for a range or part, 200 for the whole
+// object, and the parts count when a part of a multipart object was asked
+// for.
+func writeRangeHeaders(rq *request, o store.Object, span readSpan) error {
 	hd := rq.w.Header()
+	rng := span.byteRange
 	hd.Set("Content-Length", fmt.Sprint(rng.length))
+	if span.parts > 0 {
+		hd.Set("x-amz-mp-parts-count", fmt.Sprint(span.parts))
+	}
 	if rng.partial {
 		hd.Set("Content-Range",
 			fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.start+rng.length-1, o.Size))

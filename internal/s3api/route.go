@@ -192,10 +192,14 @@ func kind(rq *request) string {
 }
 
 // selector returns the operation-selecting query parameter, or "".
+// partNumber selects UploadPart on a PUT, but is an argument of GetObject
+// and HeadObject, so that ?tagging or ?uploadId still selects their
+// operation when a partNumber comes with it.
 func selector(rq *request) string {
+	read := rq.r.Method == http.MethodGet || rq.r.Method == http.MethodHead
 	var found []string
 	for k := range rq.r.URL.Query() {
-		if selectors[k] {
+		if selectors[k] && !(read && k == "partNumber") {
 			found = append(found, k)
 		}
 	}

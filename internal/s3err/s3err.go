@@ -37,6 +37,7 @@ const (
 	InvalidBucketName                 Code = "InvalidBucketName"
 	InvalidDigest                     Code = "InvalidDigest"
 	InvalidPart                       Code = "InvalidPart"
+	InvalidPartNumber                 Code = "InvalidPartNumber"
 	InvalidPartOrder                  Code = "InvalidPartOrder"
 	InvalidRange                      Code = "InvalidRange"
 	InvalidRequest                    Code = "InvalidRequest"
@@ -93,6 +94,8 @@ var table = map[Code]entry{
 	InvalidPart: {http.StatusBadRequest,
 		"One or more of the specified parts could not be found. The part may not have been " +
 			"uploaded, or the specified entity tag may not match the part's entity tag."},
+	InvalidPartNumber: {http.StatusRequestedRangeNotSatisfiable,
+		"The requested partnumber is not satisfiable"},
 	InvalidPartOrder: {http.StatusBadRequest,
 		"The list of parts was not in ascending order. The parts list must be specified in " +
 			"order by part number."},

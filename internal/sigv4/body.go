@@ -51,9 +51,11 @@ type bodySpec struct {
 }
 
 // attachBody parses the body-related headers and, when there is a body to
-// verify, replaces r.Body with a *Body. ch is nil for anonymous requests.
-func attachBody(r *http.Request, auth *Auth, p payload, ch *chain) *s3err.Error {
-	spec, err := parseBodySpec(r, p)
+// verify, replaces r.Body with a *Body. ch is nil for anonymous requests;
+// objectSum leaves x-amz-checksum-* headers out (Verifier.ObjectChecksum).
+func attachBody(r *http.Request, auth *Auth, p payload, ch *chain,
+	objectSum bool) *s3err.Error {
+	spec, err := parseBodySpec(r, p, objectSum)
 	if err != nil {
 		return err
 	}
@@ -79,14 +81,16 @@ func attachBody(r *http.Request, auth *Auth, p payload, ch *chain) *s3err.Error 
 // maxDecodedLength is S3's largest object, 5 TiB.
 const maxDecodedLength = 5 << 40
 
-func parseBodySpec(r *http.Request, p payload) (bodySpec, *s3err.Error) {
+func parseBodySpec(r *http.Request, p payload, objectSum bool) (bodySpec, *s3err.Error) {
 	spec := bodySpec{payload: p, length: -1}
 	var err *s3err.Error
 	if spec.md5, err = parseContentMD5(r.Header); err != nil {
 		return spec, err
 	}
-	if spec.headers, err = parseChecksumHeaders(r.Header); err != nil {
-		return spec, err
+	if !objectSum { // else the headers are the caller's (Verifier.ObjectChecksum)
+		if spec.headers, err = parseChecksumHeaders(r.Header); err != nil {
+			return spec, err
+		}
 	}
 	if spec.trailers, err = parseTrailerHeader(r.Header.Get("X-Amz-Trailer"), p); err != nil {
 		return spec, err

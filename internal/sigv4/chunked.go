@@ -100,6 +100,45 @@ func truncated(err error) error {
 
 // readLine reads one CRLF-terminated line, without the CRLF.
 func (c *chunkReader) readLine() (string, error) {
+	line, err := c.readToLF()
+	if err != nil {
+		return "", err
+	}
+	s, ok := strings.CutSuffix(line, "\r\n")
+	if !ok {
+		return "", malformedBody("a line does not end with CRLF")
+	}
+	return s, nil
+}
+
+// readTrailerLine reads one trailer line without its end: CRLF or, after a
+// trailer, LF and CRLF. minio-go ends each trailer so (the "name:value\n"
+// the trailer signature signs, then CRLF), and S3 accepts it.
+func (c *chunkReader) readTrailerLine() (string, error) {
+	line, err := c.readToLF()
+	if err != nil {
+		return "", err
+	}
+	if s, ok := strings.CutSuffix(line, "\r\n"); ok {
+		return s, nil
+	}
+	s := strings.TrimSuffix(line, "\n")
+	if s == "" {
+		return "", malformedBody("a line does not end with CRLF")
+	}
+	next, err := c.br.Peek(2)
+	if err != nil {
+		return "", truncated(err)
+	}
+	if string(next) != "\r\n" {
+		return "", malformedBody("a line does not end with CRLF")
+	}
+	_, _ = c.br.Discard(2)
+	return s, nil
+}
+
+// readToLF reads one line of at most maxLine bytes, its LF included.
+func (c *chunkReader) readToLF() (string, error) {
 	line, err := c.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull || len(line) > maxLine {
 		return "", malformedBody("a chunk-size or trailer line is too long")
@@ -107,11 +146,7 @@ func (c *chunkReader) readLine() (string, error) {
 	if err != nil {
 		return "", truncated(err)
 	}
-	s, ok := strings.CutSuffix(string(line), "\r\n")
-	if !ok {
-		return "", malformedBody("a line does not end with CRLF")
-	}
-	return s, nil
+	return string(line), nil
 }
 
 // readSize reads a chunk-size line and starts the chunk.
@@ -196,7 +231,7 @@ func (c *chunkReader) readTrailers() error {
 	var canonical strings.Builder
 	var sig []byte
 	for i := 0; ; i++ {
-		line, err := c.readLine()
+		line, err := c.readTrailerLine()
 		if err != nil {
 			return err
 		}

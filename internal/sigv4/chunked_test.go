@@ -260,6 +260,7 @@ func TestChunkedTrailers(t *testing.T) {
 		}
 	}
 	crc := [][2]string{{"x-amz-checksum-crc32", sumB64(checksum.CRC32, data)}}
+	crcLine := "x-amz-checksum-crc32:" + sumB64(checksum.CRC32, data)
 	tests = append(tests,
 		chunkCase{name: "unsigned trailer missing", mode: modeUnsignedTrailer, data: data,
 			chunkSize: 4096, declared: "x-amz-checksum-crc32", want: s3err.InvalidRequest},
@@ -289,6 +290,23 @@ func TestChunkedTrailers(t *testing.T) {
 				out[i] ^= 1
 				return out
 			}, want: s3err.SignatureDoesNotMatch},
+		// minio-go ends each trailer with LF, then CRLF.
+		chunkCase{name: "unsigned trailer ending LF CRLF", mode: modeUnsignedTrailer,
+			data: data, chunkSize: 4096, declared: "x-amz-checksum-crc32", trailers: crc,
+			tamper: replaceOnce(crcLine+"\r\n", crcLine+"\n\r\n")},
+		chunkCase{name: "signed trailer ending LF CRLF", mode: modeSignedTrailer,
+			data: data, chunkSize: 4096, declared: "x-amz-checksum-crc32", trailers: crc,
+			tamper: replaceOnce(crcLine+"\r\n", crcLine+"\n\r\n")},
+		chunkCase{name: "trailer ending LF", mode: modeSignedTrailer,
+			data: data, chunkSize: 4096, declared: "x-amz-checksum-crc32", trailers: crc,
+			tamper: replaceOnce(crcLine+"\r\n", crcLine+"\n"), want: s3err.InvalidRequest},
+		chunkCase{name: "trailer ending LF LF", mode: modeUnsignedTrailer,
+			data: data, chunkSize: 4096, declared: "x-amz-checksum-crc32", trailers: crc,
+			tamper: replaceOnce(crcLine+"\r\n", crcLine+"\n\n"), want: s3err.InvalidRequest},
+		chunkCase{name: "blank trailer line ending LF", mode: modeUnsignedTrailer,
+			data: data, chunkSize: 4096, declared: "x-amz-checksum-crc32", trailers: crc,
+			tamper: replaceOnce(crcLine+"\r\n\r\n", crcLine+"\r\n\n\r\n"),
+			want:   s3err.InvalidRequest},
 		chunkCase{name: "signed trailer signature missing", mode: modeSignedTrailer,
 			data: data, chunkSize: 4096, declared: "x-amz-checksum-crc32", trailers: crc,
 			tamper: func(b []byte) []byte {

@@ -68,7 +68,8 @@
 // "AWS4-HMAC-SHA256-TRAILER", the timestamp, the scope, the final chunk's
 // signature and the SHA-256 of the trailers, each written "name:value\n".
 // STREAMING-UNSIGNED-PAYLOAD-TRAILER chunks carry no signatures
-// ("hex-size\r\n"). A blank line ends every body that has trailers.
+// ("hex-size\r\n"). A blank line ends every body that has trailers. A
+// trailer may also end "\n\r\n", as minio-go writes it and S3 accepts.
 //
 // Chunk-size lines are limited to 4 KiB, chunks to 256 MiB and trailers to
 // 16 lines; data is streamed, never buffered whole.

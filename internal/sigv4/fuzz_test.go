@@ -80,6 +80,7 @@ func FuzzChunkedBody(f *testing.F) {
 	f.Add(unsigned, uint8(2))
 	f.Add([]byte("ffffffffffffffff;chunk-signature=00\r\n"), uint8(0))
 	f.Add([]byte("0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"), uint8(2))
+	f.Add([]byte("0\r\nx-amz-checksum-crc32:AAAAAA==\n\r\n\r\n"), uint8(2))
 	cred := credential{accessKey: testAK, date: amzDate[:8], region: testRegion,
 		service: serviceS3}
 	key := deriveKey(testSecret, cred)

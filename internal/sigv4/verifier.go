@@ -42,6 +42,11 @@ type Verifier struct {
 	// Now; 0 means 15 minutes. It also bounds how far in the future a presigned
 	// URL's X-Amz-Date may be.
 	MaxSkew time.Duration
+	// ObjectChecksum, when set, reports whether a request's x-amz-checksum-*
+	// header is the checksum of an object the request assembles (S3's
+	// CompleteMultipartUpload) rather than of its body; such a header is left
+	// unverified, to the caller. Content-MD5 and trailers are still verified.
+	ObjectChecksum func(r *http.Request) bool
 
 	cache keyCache
 }
@@ -87,6 +92,10 @@ func (v *Verifier) now() time.Time {
 		return v.Now()
 	}
 	return time.Now()
+}
+
+func (v *Verifier) objectChecksum(r *http.Request) bool {
+	return v.ObjectChecksum != nil && v.ObjectChecksum(r)
 }
 
 func (v *Verifier) maxSkew() time.Duration {
@@ -160,7 +169,7 @@ func (v *Verifier) anonymous(r *http.Request) (*Auth, error) {
 		}
 	}
 	auth := &Auth{Method: None}
-	if err := attachBody(r, auth, p, nil); err != nil {
+	if err := attachBody(r, auth, p, nil, v.objectChecksum(r)); err != nil {
 		return nil, err
 	}
 	return auth, nil
@@ -200,7 +209,7 @@ func (v *Verifier) check(r *http.Request, params []param, s signed) (*Auth, erro
 		SignedAt: s.at}
 	ch := &chain{key: key, amzDate: s.amzDate, scope: s.cred.scope(),
 		prev: hex.EncodeToString(mac)}
-	if err := attachBody(r, auth, s.payload, ch); err != nil {
+	if err := attachBody(r, auth, s.payload, ch, v.objectChecksum(r)); err != nil {
 		return nil, err
 	}
 	return auth, nil

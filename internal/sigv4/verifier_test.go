@@ -26,11 +26,15 @@ type headerCase struct {
 	ak, secret, region, service string
 	at                          time.Time
 	tamper                      func(r *http.Request)
-	want                        s3err.Code
+	// objectSum makes the verifier take x-amz-checksum-* headers for an
+	// object's (Verifier.ObjectChecksum).
+	objectSum bool
+	want      s3err.Code
 }
 
 func (c headerCase) run(t *testing.T) {
 	v := newTestVerifier()
+	v.ObjectChecksum = func(*http.Request) bool { return c.objectSum }
 	body := []byte(c.body)
 	host := or(c.host, "s3.trove.test")
 	req, err := http.NewRequest(or(c.method, "GET"), "http://"+host+c.target,
@@ -98,6 +102,16 @@ func TestVerifyHeader(t *testing.T) {
 	const obj = "/bucket/photos/cat.jpg"
 	tests := []headerCase{
 		{name: "get", target: obj},
+		{name: "object checksum header left to the caller", method: "POST",
+			target: obj + "?uploadId=1", body: "<CompleteMultipartUpload/>", objectSum: true,
+			header: map[string]string{"X-Amz-Checksum-Crc32": crc32B64("the object")}},
+		{name: "body checksum header verified", method: "POST", target: obj + "?uploadId=1",
+			body:   "<CompleteMultipartUpload/>",
+			header: map[string]string{"X-Amz-Checksum-Crc32": crc32B64("the object")},
+			want:   s3err.BadDigest},
+		{name: "object checksum still checks Content-MD5", method: "POST",
+			target: obj + "?uploadId=1", body: "<CompleteMultipartUpload/>", objectSum: true,
+			header: map[string]string{"Content-MD5": md5B64("other")}, want: s3err.BadDigest},
 		{name: "put signed payload", method: "PUT", target: obj, body: "hello, trove"},
 		{name: "put unsigned payload", method: "PUT", target: obj, body: "hello",
 			payload: "UNSIGNED-PAYLOAD"},

@@ -147,6 +147,11 @@ type Object struct {
 	Checksums map[string]string
 	// Tags is the object's tag set (at most 10 tags).
 	Tags map[string]string
+	// PartSizes are the sizes, in order, of the parts a completed multipart
+	// upload assembled the object from; they sum to Size. It is nil for an
+	// object not uploaded in parts (a PUT or a copy), and an empty slice may
+	// come back nil. GET and HEAD with ?partNumber= read it.
+	PartSizes []int64
 	// VersionID is the version's id; "null" for a version written while the
 	// bucket's versioning was off or suspended.
 	VersionID string

@@ -13,10 +13,10 @@ import (
 // objectColumns is the column list of the objects table scanObject reads
 // and objectArgs writes.
 const objectColumns = `bucket, key, blob_id, size, etag, last_modified,
-	headers, user_meta, checksums, version_id, tags`
+	headers, user_meta, checksums, version_id, tags, parts`
 
 // objectValues are the placeholders for objectColumns and seq.
-const objectValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const objectValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // blobIDBatch is how many records BlobIDs reads per query; no connection is
 // held while its callback runs.
@@ -90,10 +90,11 @@ INSERT INTO objects (`+objectColumns+`, seq) VALUES `+objectValues+`
 ON CONFLICT (bucket, key) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size,
 	etag = excluded.etag, last_modified = excluded.last_modified,
 	headers = excluded.headers, user_meta = excluded.user_meta, checksums = excluded.checksums,
-	tags = excluded.tags
-WHERE (blob_id, size, etag, last_modified, headers, user_meta, checksums, tags) IS NOT
+	tags = excluded.tags, parts = excluded.parts
+WHERE (blob_id, size, etag, last_modified, headers, user_meta, checksums, tags, parts) IS NOT
 	(excluded.blob_id, excluded.size, excluded.etag, excluded.last_modified,
-	excluded.headers, excluded.user_meta, excluded.checksums, excluded.tags)`, args...)
+	excluded.headers, excluded.user_meta, excluded.checksums, excluded.tags,
+	excluded.parts)`, args...)
 	if err != nil || !found || cur.BlobID == o.BlobID {
 		return store.WriteResult{}, err
 	}
@@ -153,7 +154,8 @@ func objectArgs(o store.Object, seq int64) ([]any, error) {
 		return nil, err
 	}
 	return []any{o.Bucket, []byte(o.Key), o.BlobID, o.Size, o.ETag,
-		toNanos(o.LastModified), headers, meta, sums, o.VersionID, tags, seq}, nil
+		toNanos(o.LastModified), headers, meta, sums, o.VersionID, tags,
+		encodeSizes(o.PartSizes), seq}, nil
 }
 
 // GetObject returns the key's current version when it is not a delete
@@ -306,16 +308,17 @@ WHERE (bucket, key, seq) > (?, ?, ?) ORDER BY bucket, key, seq LIMIT ?`,
 func scanObject(row interface{ Scan(...any) error }, o *store.Object) error {
 	var key []byte
 	var modified int64
-	var headers, meta, sums, tags []byte
+	var headers, meta, sums, tags, parts []byte
 	err := row.Scan(&o.Bucket, &key, &o.BlobID, &o.Size, &o.ETag, &modified,
-		&headers, &meta, &sums, &o.VersionID, &tags)
+		&headers, &meta, &sums, &o.VersionID, &tags, &parts)
 	if err != nil {
 		return err
 	}
 	o.Key, o.IsLatest = string(key), true
 	o.LastModified = fromNanos(modified)
 	return errors.Join(decodeMap(headers, &o.Headers), decodeMap(meta, &o.UserMeta),
-		decodeMap(sums, &o.Checksums), decodeMap(tags, &o.Tags))
+		decodeMap(sums, &o.Checksums), decodeMap(tags, &o.Tags),
+		decodeSizes(parts, &o.PartSizes))
 }
 
 // encodeMap encodes m as a JSON object with sorted keys, so that equal maps
@@ -339,6 +342,29 @@ func decodeMap(b []byte, m *map[string]string) error {
 	}
 	if err := json.Unmarshal(b, m); err != nil {
 		return fmt.Errorf("decode map: %w", err)
+	}
+	return nil
+}
+
+// encodeSizes encodes part sizes as a JSON array; nil and empty both store
+// "[]", so that equal records store equal text.
+func encodeSizes(sizes []int64) string {
+	if len(sizes) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(sizes) // a slice of integers always encodes
+	return string(b)
+}
+
+// decodeSizes decodes a JSON array of part sizes into *sizes, leaving it
+// nil when the array is empty.
+func decodeSizes(b []byte, sizes *[]int64) error {
+	*sizes = nil
+	if string(b) == "[]" {
+		return nil
+	}
+	if err := json.Unmarshal(b, sizes); err != nil {
+		return fmt.Errorf("decode part sizes: %w", err)
 	}
 	return nil
 }

@@ -168,18 +168,21 @@ INSERT INTO identity_version (singleton, version) VALUES (1, 0);
 		"managed_policies", "iam_groups", "group_policies", "group_members",
 		"user_attached_policies", "group_attached_policies", "user_tags",
 		"enabled_policy_types", "org_policies", "org_attachments"),
-	// 3: versioning and tagging. The objects table keeps the current version
-	// of every key whose current version is not a delete marker, so that
-	// listing the current objects reads nothing else; object_versions keeps
-	// every other version: the noncurrent ones and delete markers, current
-	// or not. seq orders a key's versions across both tables (larger is
-	// newer).
+	// 3: versioning, tagging and the part sizes of multipart objects. The
+	// objects table keeps the current version of every key whose current
+	// version is not a delete marker, so that listing the current objects
+	// reads nothing else; object_versions keeps every other version: the
+	// noncurrent ones and delete markers, current or not. seq orders a key's
+	// versions across both tables (larger is newer).
 	`
 ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT '';
 ALTER TABLE buckets ADD COLUMN tags TEXT; -- JSON object; NULL when there is no tag set
 ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';
 ALTER TABLE objects ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE objects ADD COLUMN tags TEXT NOT NULL DEFAULT '{}';
+-- parts: the sizes of a completed multipart upload's parts, in order, as a
+-- JSON array; '[]' for an object not uploaded in parts.
+ALTER TABLE objects ADD COLUMN parts TEXT NOT NULL DEFAULT '[]';
 CREATE TABLE object_versions (
 	bucket        TEXT NOT NULL REFERENCES buckets (name),
 	key           BLOB NOT NULL,
@@ -194,6 +197,7 @@ CREATE TABLE object_versions (
 	user_meta     TEXT NOT NULL,
 	checksums     TEXT NOT NULL,
 	tags          TEXT NOT NULL,
+	parts         TEXT NOT NULL, -- JSON array of part sizes; '[]' when not multipart
 	PRIMARY KEY (bucket, key, seq)
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX object_versions_by_id ON object_versions (bucket, key, version_id);

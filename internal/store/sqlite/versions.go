@@ -20,7 +20,7 @@ import (
 
 // versionColumns is the column list of object_versions scanVersion reads.
 const versionColumns = `bucket, key, blob_id, size, etag, last_modified,
-	headers, user_meta, checksums, version_id, tags, delete_marker`
+	headers, user_meta, checksums, version_id, tags, parts, delete_marker`
 
 // versionIDBytes is how many random bytes a version id carries; base64url
 // makes 32 characters of them, the length of S3's version ids.
@@ -72,9 +72,9 @@ func nextSeq(ctx context.Context, tx *sql.Tx, bucket, key string) (int64, error)
 func demoteCurrent(ctx context.Context, tx *sql.Tx, bucket, key string) error {
 	_, err := tx.ExecContext(ctx, `
 INSERT INTO object_versions (bucket, key, seq, version_id, delete_marker, blob_id, size, etag,
-	last_modified, headers, user_meta, checksums, tags)
+	last_modified, headers, user_meta, checksums, tags, parts)
 SELECT bucket, key, seq, version_id, 0, blob_id, size, etag,
-	last_modified, headers, user_meta, checksums, tags
+	last_modified, headers, user_meta, checksums, tags, parts
 FROM objects WHERE bucket = ? AND key = ?`, bucket, []byte(key))
 	if err != nil {
 		return err
@@ -129,8 +129,8 @@ func addDeleteMarker(ctx context.Context, tx *sql.Tx, bucket, key, state string)
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	_, err = tx.ExecContext(ctx, `
 INSERT INTO object_versions (bucket, key, seq, version_id, delete_marker, blob_id, size, etag,
-	last_modified, headers, user_meta, checksums, tags)
-VALUES (?, ?, ?, ?, 1, '', 0, '', ?, '{}', '{}', '{}', '{}')`,
+	last_modified, headers, user_meta, checksums, tags, parts)
+VALUES (?, ?, ?, ?, 1, '', 0, '', ?, '{}', '{}', '{}', '{}', '[]')`,
 		bucket, []byte(key), seq, res.VersionID, toNanos(now))
 	return res, err
 }
@@ -187,16 +187,17 @@ func findVersion(ctx context.Context, tx *sql.Tx, bucket, key, versionID string)
 func scanVersion(row interface{ Scan(...any) error }, o *store.Object, extra ...any) error {
 	var key []byte
 	var modified int64
-	var headers, meta, sums, tags []byte
+	var headers, meta, sums, tags, parts []byte
 	dest := []any{&o.Bucket, &key, &o.BlobID, &o.Size, &o.ETag, &modified,
-		&headers, &meta, &sums, &o.VersionID, &tags, &o.DeleteMarker}
+		&headers, &meta, &sums, &o.VersionID, &tags, &parts, &o.DeleteMarker}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}
 	o.Key = string(key)
 	o.LastModified = fromNanos(modified)
 	return errors.Join(decodeMap(headers, &o.Headers), decodeMap(meta, &o.UserMeta),
-		decodeMap(sums, &o.Checksums), decodeMap(tags, &o.Tags))
+		decodeMap(sums, &o.Checksums), decodeMap(tags, &o.Tags),
+		decodeSizes(parts, &o.PartSizes))
 }
 
 // DeleteObjectVersion removes one version of a key, a delete marker

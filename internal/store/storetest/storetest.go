@@ -70,6 +70,7 @@ func RunMeta(t *testing.T, newMeta func(t *testing.T) store.Meta) {
 		{"ListObjectVersions", testListVersions},
 		{"ConcurrentVersionedPut", testConcurrentVersionedPut},
 		{"VersionMissingBucket", testVersionMissingBucket},
+		{"PartSizes", testPartSizes},
 		{"BucketTags", testBucketTags},
 		{"ObjectTags", testObjectTags},
 		{"Uploads", testUploads},
@@ -179,10 +180,13 @@ func current(o store.Object) store.Object {
 	return o
 }
 
-// normObject returns o with its time in UTC and empty maps nil, so that
-// backends may return either form.
+// normObject returns o with its time in UTC and empty maps and part sizes
+// nil, so that backends may return either form.
 func normObject(o store.Object) store.Object {
 	o.LastModified = utc(o.LastModified)
+	if len(o.PartSizes) == 0 {
+		o.PartSizes = nil
+	}
 	for _, m := range []*map[string]string{&o.Headers, &o.UserMeta, &o.Checksums, &o.Tags} {
 		if len(*m) == 0 {
 			*m = nil

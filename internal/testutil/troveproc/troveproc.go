@@ -47,10 +47,11 @@ func Build(dir string) (string, error) {
 // Main is a TestMain that builds trove once into a temporary directory,
 // sets *bin to the binary, runs the package's tests and exits.
 func Main(m *testing.M, bin *string) {
-	os.Exit(runMain(m, bin))
+	os.Exit(Run(m, bin))
 }
 
-func runMain(m *testing.M, bin *string) int {
+// Run is Main returning the exit code, for a TestMain with more to do.
+func Run(m *testing.M, bin *string) int {
 	dir, err := os.MkdirTemp("", "trove-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -110,7 +111,7 @@ type Server struct {
 	Addr     string
 	Endpoint string
 	cmd      *exec.Cmd
-	out      *lockedBuffer
+	out      *Buffer
 	exited   chan struct{} // closed once the process has been reaped
 	waitErr  error         // valid once exited is closed
 	stopOnce sync.Once
@@ -123,7 +124,7 @@ type Server struct {
 func Start(tb testing.TB, bin, scheme string, args ...string) *Server {
 	tb.Helper()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(FreePort(tb)))
-	s := &Server{Addr: addr, Endpoint: scheme + "://" + addr, out: &lockedBuffer{},
+	s := &Server{Addr: addr, Endpoint: scheme + "://" + addr, out: &Buffer{},
 		exited: make(chan struct{})}
 	s.cmd = exec.Command(bin, append([]string{"serve", "--listen", addr}, args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
@@ -232,19 +233,22 @@ func (s *Server) Kill(tb testing.TB) {
 	})
 }
 
-// lockedBuffer is a bytes.Buffer that the server's stdout and stderr share.
-type lockedBuffer struct {
+// Buffer is a bytes.Buffer that several goroutines may write, such as a
+// process's stdout and stderr.
+type Buffer struct {
 	mu  sync.Mutex // guards buf
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+// String returns what was written so far.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
