@@ -183,3 +183,57 @@ func TestConcurrentCreateOnly(t *testing.T) {
 	checkContent(t, c, "release/v1.0.0.tar.gz", winners[0])
 	checkNoOrphanBlobs(t, e)
 }
+
+// TestConditionalCopy checks CopyObject's If-None-Match and If-Match on the
+// destination: the copy lands exactly when the condition holds, and a
+// refused one changes nothing and leaves no blob.
+func TestConditionalCopy(t *testing.T) {
+	e := newEnv(t, modes[0])
+	c := e.s3(alice)
+	put(t, c, "dev-main", "copy-src", "v2")
+	tests := []struct {
+		name     string
+		stored   bool
+		set      func(in *s3.CopyObjectInput, etag string)
+		code     string
+		status   int
+		wantBody string
+	}{
+		{"create-only on a new key", false,
+			func(in *s3.CopyObjectInput, _ string) { in.IfNoneMatch = aws.String("*") },
+			"", 0, "v2"},
+		{"create-only on an existing key", true,
+			func(in *s3.CopyObjectInput, _ string) { in.IfNoneMatch = aws.String("*") },
+			"PreconditionFailed", http.StatusPreconditionFailed, "v1"},
+		{"If-Match with the destination's ETag", true,
+			func(in *s3.CopyObjectInput, etag string) { in.IfMatch = aws.String(etag) },
+			"", 0, "v2"},
+		{"If-Match with another ETag", true,
+			func(in *s3.CopyObjectInput, _ string) { in.IfMatch = aws.String(md5ETag("v0")) },
+			"PreconditionFailed", http.StatusPreconditionFailed, "v1"},
+		{"If-Match on a missing key", false,
+			func(in *s3.CopyObjectInput, _ string) { in.IfMatch = aws.String(md5ETag("v1")) },
+			"NoSuchKey", http.StatusNotFound, ""},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key := fmt.Sprintf("condcopy/%02d", i)
+			etag := ""
+			if tt.stored {
+				etag = aws.ToString(put(t, c, "dev-main", key, "v1").ETag)
+			}
+			in := &s3.CopyObjectInput{Bucket: aws.String("dev-main"), Key: aws.String(key),
+				CopySource: aws.String("dev-main/copy-src")}
+			tt.set(in, etag)
+			_, err := c.CopyObject(context.Background(), in)
+			if tt.code == "" && err != nil {
+				t.Fatalf("conditional copy: %v", err)
+			}
+			if tt.code != "" {
+				wantErr(t, err, tt.code, tt.status)
+			}
+			checkContent(t, c, key, tt.wantBody)
+		})
+	}
+	checkNoOrphanBlobs(t, e)
+}

@@ -138,6 +138,8 @@ type copyRequest struct {
 	// tags, REPLACE sets tags, those of x-amz-tagging (none without it).
 	tagDirective string
 	tags         map[string]string
+	// want is the destination's precondition: If-None-Match and If-Match.
+	want store.Expect
 }
 
 func (h *Handler) copyObject(rq *request) error {
@@ -164,7 +166,7 @@ func (h *Handler) copyObject(rq *request) error {
 			return err
 		}
 	}
-	if err := h.storeCopy(rq, &obj, blob, src.Size); err != nil {
+	if err := h.storeCopy(rq, &obj, blob, src.Size, cr.want); err != nil {
 		return err
 	}
 	rq.w.Header().Set(sseHeader, obj.Headers[sseHeader])
@@ -229,20 +231,13 @@ func (h *Handler) prepareCopy(rq *request) (copyRequest, error) {
 	if cr.tags, err = parseTaggingHeader(rq.r.Header); err != nil {
 		return cr, err
 	}
-	return cr, refuseUnsupportedCopy(rq.r.Header)
-}
-
-// refuseUnsupportedCopy answers, once the write is authorized, what trove
-// cannot honour: PutObject's refusals and conditional writes of the
-// destination.
-//
-// TODO(trove): conditional copies need only writeExpect passed to
-// storeCopy, and tests.
-func refuseUnsupportedCopy(h http.Header) error {
-	if err := refuseConditional(h, "If-Match", "If-None-Match"); err != nil {
-		return err
+	if err := refuseUnsupportedPut(rq.r.Header); err != nil {
+		return cr, err
 	}
-	return refuseUnsupportedPut(h)
+	// As on PutObject, the destination may be conditional (S3's CopyObject
+	// takes If-None-Match: * and If-Match), checked when the copy commits.
+	cr.want, err = writeExpect(rq.r.Header, "If-Match", "If-None-Match")
+	return cr, err
 }
 
 // openSource authorizes the read of the source, loads its record, applies
@@ -434,9 +429,10 @@ func copyRecord(cr copyRequest, src store.Object) store.Object {
 }
 
 // storeCopy streams size bytes of src into a new blob and commits the
-// record, as storeBody does for an upload. On any failure the new blob is
+// record if the destination meets want, as storeBody does for an upload. On any failure the new blob is
 // discarded and no record changes.
-func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size int64) error {
+func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size int64,
+	want store.Expect) error {
 	w, err := h.cfg.Blobs.Create(rq.ctx)
 	if err != nil {
 		return fmt.Errorf("s3api: create blob: %w", err)
@@ -458,5 +454,5 @@ func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size in
 	if crc != nil {
 		o.Checksums = map[string]string{string(checksum.CRC64NVME): checksum.Encode(crc.Sum(nil))}
 	}
-	return h.commitObject(rq, o, w, store.Expect{}, size, sum.Sum(nil))
+	return h.commitObject(rq, o, w, want, size, sum.Sum(nil))
 }

@@ -270,21 +270,26 @@ func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) (store.
 	switch {
 	case o.VersionID != nil && !validVersionID(o.version()):
 		return none, s3err.New(s3err.NoSuchVersion)
-	case o.ETag != nil || o.LastModifiedTime != nil || o.Size != nil:
-		// TODO(trove): an ETag needs only a store.Expect and per-key error
-		// mapping; LastModifiedTime and Size are S3 Express (directory
-		// bucket) conditions.
-		return none, s3err.Newf(s3err.NotImplemented,
-			"trove does not implement conditional deletes (ETag, LastModifiedTime, Size) yet.")
+	case o.LastModifiedTime != nil || o.Size != nil || (o.ETag != nil && o.VersionID != nil):
+		// LastModifiedTime and Size are S3 Express (directory bucket)
+		// conditions; a version is removed whatever its ETag.
+		return none, s3err.Newf(s3err.NotImplemented, "trove does not implement "+
+			"conditional deletes by LastModifiedTime, Size, or ETag with VersionId.")
+	}
+	var want store.Expect
+	if o.ETag != nil { // the current version's ETag, as If-Match on DeleteObject
+		want.ETag = `"` + strings.Trim(*o.ETag, `"`) + `"`
 	}
 	var res store.WriteResult
 	var err error
 	if o.VersionID != nil {
 		res, err = h.cfg.Meta.DeleteObjectVersion(rq.ctx, b.Name, o.key(), o.version())
 	} else {
-		res, err = h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key(), store.Expect{})
+		res, err = h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key(), want)
 	}
 	switch {
+	case errors.Is(err, store.ErrPrecondition):
+		return none, s3err.From(conditionError(err, want, o.key()))
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
 		h.log.Error("delete objects: delete key", "request_id", rq.id, "key", o.key(),

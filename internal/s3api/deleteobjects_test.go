@@ -323,3 +323,27 @@ func make1000(prefix string) []string {
 	}
 	return keys
 }
+
+// TestDeleteObjectsETag checks a key's ETag in a DeleteObjects body: the
+// key is deleted only when its current ETag is that one (quoted or not),
+// as If-Match on DeleteObject; otherwise its entry is the error.
+func TestDeleteObjectsETag(t *testing.T) {
+	e := newEnv(t, modes[0])
+	c := e.s3(alice)
+	etag := aws.ToString(put(t, c, "dev-main", "same", "x").ETag)
+	put(t, c, "dev-main", "other", "x")
+	out := deleteKeys(t, c, "dev-main", false,
+		types.ObjectIdentifier{Key: aws.String("same"), ETag: aws.String(etag)},
+		types.ObjectIdentifier{Key: aws.String("other"), ETag: aws.String(md5ETag("y"))},
+		types.ObjectIdentifier{Key: aws.String("absent"), ETag: aws.String(md5ETag("y"))},
+		types.ObjectIdentifier{Key: aws.String("other"), ETag: aws.String(etag),
+			VersionId: aws.String("null")})
+	want := []string{"absent NoSuchKey", "other PreconditionFailed",
+		"other@null NotImplemented", "same deleted"}
+	if got := outcome(out); !slices.Equal(got, want) {
+		t.Errorf("answer %q, want %q", got, want)
+	}
+	if exists(t, e, "dev-main", "same") || !exists(t, e, "dev-main", "other") {
+		t.Errorf("same must be gone and other kept")
+	}
+}
