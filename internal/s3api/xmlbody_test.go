@@ -123,8 +123,9 @@ func TestParseCompleteMemory(t *testing.T) {
 	if got > valid+valid/4 {
 		t.Errorf("150000 parts allocated %d bytes, 10000 valid ones %d", got, valid)
 	}
-	if valid > 12<<20 {
-		t.Errorf("10000 valid parts allocated %d bytes, want at most 12 MiB", valid)
+	// About 8.5 MiB, more under the race detector; xml.Unmarshal took 14 MiB.
+	if valid > 32<<20 {
+		t.Errorf("10000 valid parts allocated %d bytes, want at most 32 MiB", valid)
 	}
 }
 
