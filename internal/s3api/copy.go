@@ -124,6 +124,8 @@ type copyObjectResult struct {
 	XMLName      xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CopyObjectResult"`
 	ETag         string   `xml:"ETag"`
 	LastModified string   `xml:"LastModified"`
+	checksumFields
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 // copyRequest is what copyObject learns of a request before touching data.
@@ -140,6 +142,9 @@ type copyRequest struct {
 	tags         map[string]string
 	// want is the destination's precondition: If-None-Match and If-Match.
 	want store.Expect
+	// sumAlg is x-amz-checksum-algorithm, the checksum the copy must get;
+	// "" keeps the source's.
+	sumAlg checksum.Algorithm
 }
 
 func (h *Handler) copyObject(rq *request) error {
@@ -159,6 +164,9 @@ func (h *Handler) copyObject(rq *request) error {
 		return err
 	}
 	obj := copyRecord(cr, src)
+	if cr.sumAlg != "" {
+		obj.Checksums = nil // storeCopy computes the one asked for
+	}
 	obj.Bucket, obj.Key = cr.dst.Name, rq.key
 	if len(obj.Tags) > 0 {
 		err := h.authorizeTagWrite(rq, cr.dst, rq.key, "s3:PutObjectTagging", nil)
@@ -166,15 +174,19 @@ func (h *Handler) copyObject(rq *request) error {
 			return err
 		}
 	}
-	if err := h.storeCopy(rq, &obj, blob, src.Size, cr.want); err != nil {
+	if err := h.storeCopy(rq, &obj, blob, src.Size, cr.sumAlg, cr.want); err != nil {
 		return err
 	}
 	rq.w.Header().Set(sseHeader, obj.Headers[sseHeader])
 	if cr.src.hasVersion || src.VersionID != store.NullVersion {
 		rq.w.Header().Set("x-amz-copy-source-version-id", src.VersionID)
 	}
-	return writeXML(rq, http.StatusOK, copyObjectResult{ETag: obj.ETag,
-		LastModified: obj.LastModified.UTC().Format(timeFormat)})
+	res := copyObjectResult{ETag: obj.ETag,
+		LastModified: obj.LastModified.UTC().Format(timeFormat)}
+	for alg, v := range obj.Checksums { // one: the source's, or the one computed
+		res.checksumFields, res.ChecksumType = checksumsOf(alg, obj.Checksums), checksumType(v)
+	}
+	return writeXML(rq, http.StatusOK, res)
 }
 
 // copyTarget refuses a copy source on what is not a plain object PUT: a
@@ -236,8 +248,26 @@ func (h *Handler) prepareCopy(rq *request) (copyRequest, error) {
 	}
 	// As on PutObject, the destination may be conditional (S3's CopyObject
 	// takes If-None-Match: * and If-Match), checked when the copy commits.
-	cr.want, err = writeExpect(rq.r.Header, "If-Match", "If-None-Match")
+	if cr.want, err = writeExpect(rq.r.Header, "If-Match", "If-None-Match"); err != nil {
+		return cr, err
+	}
+	cr.sumAlg, err = copyChecksumAlgorithm(rq.r.Header)
 	return cr, err
+}
+
+// copyChecksumAlgorithm reads x-amz-checksum-algorithm: the checksum S3
+// computes for the copy instead of keeping the source's.
+func copyChecksumAlgorithm(h http.Header) (checksum.Algorithm, error) {
+	v, ok := headerValue(h, "x-amz-checksum-algorithm")
+	if !ok {
+		return "", nil
+	}
+	alg, known := checksum.Parse(v)
+	if !known {
+		return "", s3err.Newf(s3err.InvalidRequest,
+			"Value for x-amz-checksum-algorithm header is invalid.")
+	}
+	return alg, nil
 }
 
 // openSource authorizes the read of the source, loads its record, applies
@@ -429,10 +459,11 @@ func copyRecord(cr copyRequest, src store.Object) store.Object {
 }
 
 // storeCopy streams size bytes of src into a new blob and commits the
-// record if the destination meets want, as storeBody does for an upload. On any failure the new blob is
-// discarded and no record changes.
+// record if the destination meets want, as storeBody does for an upload.
+// alg, when set, is the checksum the copy gets. On any failure the new
+// blob is discarded and no record changes.
 func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size int64,
-	want store.Expect) error {
+	alg checksum.Algorithm, want store.Expect) error {
 	w, err := h.cfg.Blobs.Create(rq.ctx)
 	if err != nil {
 		return fmt.Errorf("s3api: create blob: %w", err)
@@ -440,8 +471,11 @@ func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size in
 	defer func() { _ = w.Abort() }()
 	sum, hashes := md5.New(), []hash.Hash{}
 	var crc hash.Hash
-	if len(o.Checksums) == 0 { // S3 gives every new object a CRC64NVME checksum
-		crc = checksum.CRC64NVME.New()
+	if alg == "" && len(o.Checksums) == 0 { // S3 gives every new object a CRC64NVME
+		alg = checksum.CRC64NVME
+	}
+	if alg != "" {
+		crc = alg.New()
 		hashes = append(hashes, crc)
 	}
 	n, err := copyHashed(w, io.LimitReader(src, size), append(hashes, sum)...)
@@ -452,7 +486,7 @@ func (h *Handler) storeCopy(rq *request, o *store.Object, src io.Reader, size in
 		return fmt.Errorf("s3api: copy blob: read %d of %d bytes", n, size)
 	}
 	if crc != nil {
-		o.Checksums = map[string]string{string(checksum.CRC64NVME): checksum.Encode(crc.Sum(nil))}
+		o.Checksums = map[string]string{string(alg): checksum.Encode(crc.Sum(nil))}
 	}
 	return h.commitObject(rq, o, w, want, size, sum.Sum(nil))
 }

@@ -1,6 +1,7 @@
 package s3api_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
@@ -287,25 +288,32 @@ func checkDeleteResult(t *testing.T, resp *http.Response, body []byte) {
 func TestDeleteObjectsReadsWholeBodyFirst(t *testing.T) {
 	doc := deleteDoc("keep")
 	junk := doc + "<junk/>"
+	badCRC := map[string]string{"x-amz-checksum-crc32": crc32Of(doc + " ")}
 	tests := []struct {
 		name, body, md5, code string
+		query                 string            // more parameters
+		headers               map[string]string // instead of Content-MD5
 	}{
-		{"wrong content-md5", doc, contentMD5(doc + " "), "BadDigest"},
-		{"trailing element", junk, contentMD5(junk), "MalformedXML"},
-		{"1001 keys", deleteDoc(append([]string{"keep"}, make1000("k")...)...),
-			"", "MalformedXML"},
+		{name: "wrong content-md5", body: doc, md5: contentMD5(doc + " "), code: "BadDigest"},
+		{name: "trailing element", body: junk, md5: contentMD5(junk), code: "MalformedXML"},
+		{name: "1001 keys", body: deleteDoc(append([]string{"keep"}, make1000("k")...)...),
+			code: "MalformedXML"},
+		{name: "wrong checksum", body: doc, headers: badCRC, code: "BadDigest"},
+		// Only CompleteMultipartUpload's checksum header is left to the
+		// operation; an uploadId does not make this request one.
+		{name: "wrong checksum with an uploadId", body: doc, query: "&uploadId=x",
+			headers: badCRC, code: "BadDigest"},
 	}
 	e := newEnv(t, modes[0])
 	put(t, e.s3(alice), "dev-main", "keep", "data")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sum := tt.md5
-			if sum == "" {
-				sum = contentMD5(tt.body)
+			h := tt.headers
+			if h == nil {
+				h = map[string]string{"Content-MD5": cmp.Or(tt.md5, contentMD5(tt.body))}
 			}
 			req := signed(t, &alice, "us-east-1", http.MethodPost,
-				e.objectURL("dev-main", "")+"?delete", []byte(tt.body),
-				map[string]string{"Content-MD5": sum})
+				e.objectURL("dev-main", "")+"?delete"+tt.query, []byte(tt.body), h)
 			resp, b := e.do(t, req)
 			checkErrorBody(t, resp, b, tt.code, http.StatusBadRequest)
 			if !exists(t, e, "dev-main", "keep") {

@@ -81,9 +81,23 @@ func New(cfg Config) *Handler {
 }
 
 // completesUpload reports whether r is a CompleteMultipartUpload, whose
-// x-amz-checksum-* header is the completed object's checksum.
+// x-amz-checksum-* header is the completed object's checksum: a POST whose
+// only operation-selecting parameter is uploadId, so that no other
+// operation (DeleteObjects, say) can have its body checksum skipped.
 func completesUpload(r *http.Request) bool {
-	return r.Method == http.MethodPost && r.URL.Query().Has("uploadId")
+	if r.Method != http.MethodPost {
+		return false
+	}
+	found := false
+	for k := range r.URL.Query() {
+		if selectors[k] {
+			if k != "uploadId" {
+				return false
+			}
+			found = true
+		}
+	}
+	return found
 }
 
 // keys adapts the identity directory to sigv4.Keys. It leaves the key it

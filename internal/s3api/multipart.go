@@ -234,11 +234,29 @@ func (h *Handler) loadUpload(rq *request, b store.Bucket, id string) (u store.Up
 	return u, true, nil
 }
 
-// partNumberParam reads partNumber: an integer from 1 to 10000.
+// missingUpload answers a part or completion of an upload that is not
+// there. Without the upload, the keys its calls carry (the encryption it
+// was created with) are unknown, so s3:PutObject cannot be decided as for
+// a live upload; the caller is asked for what an upload's end takes
+// without them, s3:AbortMultipartUpload: NoSuchUpload if allowed, else
+// AccessDenied. Upload ids are unguessable, so neither answer tells an
+// outsider of an upload.
+func (h *Handler) missingUpload(rq *request, b store.Bucket, id string) error {
+	if err := h.authorize(rq, objectTarget("s3:AbortMultipartUpload", b, rq.key),
+		nil); err != nil {
+		return err
+	}
+	return s3err.New(s3err.NoSuchUpload).With("UploadId", id)
+}
+
+// partNumberParam reads partNumber: an integer from 1 to 10000 in decimal
+// digits, given once.
 func partNumberParam(rq *request) (int, error) {
-	v := rq.query("partNumber")
+	vs := rq.r.URL.Query()["partNumber"]
+	v := strings.Join(vs, ",")
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxParts {
+	if err != nil || len(vs) != 1 || strings.TrimLeft(v, "0123456789") != "" || n < 1 ||
+		n > maxParts {
 		return 0, s3err.Newf(s3err.InvalidArgument,
 			"Part number must be an integer between 1 and 10000, inclusive").
 			With("ArgumentName", "partNumber").With("ArgumentValue", v)

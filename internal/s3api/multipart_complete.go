@@ -144,15 +144,15 @@ func (h *Handler) prepareComplete(rq *request) (store.Upload, store.Expect, erro
 	if err != nil {
 		return u, want, err
 	}
+	if !found {
+		return u, want, h.missingUpload(rq, b, id)
+	}
 	keys, err := multipartContext(u.KeyHeaders, rq.r, true, true, h.cfg.Now())
 	if err != nil {
 		return u, want, err
 	}
 	if err := h.authorize(rq, objectTarget("s3:PutObject", b, rq.key), keys); err != nil {
 		return u, want, err
-	}
-	if !found {
-		return u, want, s3err.New(s3err.NoSuchUpload).With("UploadId", id)
 	}
 	want, err = writeExpect(rq.r.Header, "If-Match", "If-None-Match")
 	return u, want, err

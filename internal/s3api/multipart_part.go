@@ -52,6 +52,9 @@ func (h *Handler) preparePart(rq *request, extra policy.Context) (partRequest, e
 	if err != nil {
 		return pr, err
 	}
+	if !found {
+		return pr, h.missingUpload(rq, pr.bucket, id)
+	}
 	keys, err := multipartContext(u.KeyHeaders, rq.r, false, false, h.cfg.Now())
 	if err != nil {
 		return pr, err
@@ -62,9 +65,6 @@ func (h *Handler) preparePart(rq *request, extra policy.Context) (partRequest, e
 	t := objectTarget("s3:PutObject", pr.bucket, rq.key)
 	if err := h.authorize(rq, t, keys); err != nil {
 		return pr, err
-	}
-	if !found {
-		return pr, s3err.New(s3err.NoSuchUpload).With("UploadId", id)
 	}
 	pr.upload = u
 	return pr, nil

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -727,4 +729,71 @@ func TestMultipartCompleteChecksumHeader(t *testing.T) {
 			wantErr(t, err, tt.code, tt.status)
 		})
 	}
+}
+
+// TestMultipartMissingUpload checks the answer to a part or completion of
+// an upload that is gone, under DenyUnEncryptedObjectUploads, whose keys
+// such a call cannot carry: NoSuchUpload to a caller who may abort the
+// key's uploads, AccessDenied to one who may not.
+func TestMultipartMissingUpload(t *testing.T) {
+	e := newEnv(t, modes[0])
+	c := e.s3(alice)
+	_, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
+		Bucket: aws.String("dev-main"), Policy: aws.String(denyUnencrypted)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := createMPU(t, c, "dev-main", "gone", func(in *s3.CreateMultipartUploadInput) {
+		in.ServerSideEncryption = types.ServerSideEncryptionAes256
+	})
+	m.mustUpload(1, []byte("only"))
+	if err := m.abort(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.upload(2, []byte("late"))
+	wantErr(t, err, "NoSuchUpload", http.StatusNotFound)
+	_, err = m.complete(nil)
+	wantErr(t, err, "NoSuchUpload", http.StatusNotFound)
+	doc := strings.Replace(denyUnencrypted, `"Statement":[`, `"Statement":[
+{"Effect":"Deny","Principal":"*","Action":"s3:AbortMultipartUpload",
+ "Resource":"arn:aws:s3:::dev-main/*"},`, 1)
+	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
+		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+	_, err = m.upload(2, []byte("late"))
+	wantErr(t, err, "AccessDenied", http.StatusForbidden)
+}
+
+// TestCopyChecksumAlgorithm checks x-amz-checksum-algorithm on CopyObject:
+// the copy gets that checksum, computed as its bytes are written, and the
+// answer names it; an unknown algorithm is refused.
+func TestCopyChecksumAlgorithm(t *testing.T) {
+	e := newEnv(t, modes[0])
+	c := e.s3(alice)
+	put(t, c, "dev-main", "sum-src", "some bytes")
+	out, err := c.CopyObject(context.Background(), &s3.CopyObjectInput{
+		Bucket: aws.String("dev-main"), Key: aws.String("sum-copy"),
+		CopySource:        aws.String("dev-main/sum-src"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256})
+	if err != nil {
+		t.Fatalf("CopyObject: %v", err)
+	}
+	sum := sha256.Sum256([]byte("some bytes"))
+	want := base64.StdEncoding.EncodeToString(sum[:])
+	if got := aws.ToString(out.CopyObjectResult.ChecksumSHA256); got != want {
+		t.Errorf("CopyObjectResult SHA256 %q, want %q", got, want)
+	}
+	h, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{
+		Bucket: aws.String("dev-main"), Key: aws.String("sum-copy"),
+		ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil || aws.ToString(h.ChecksumSHA256) != want || h.ChecksumCRC64NVME != nil {
+		t.Errorf("head: SHA256 %q CRC64NVME %v, %v; want only SHA256 %q",
+			aws.ToString(h.ChecksumSHA256), aws.ToString(h.ChecksumCRC64NVME), err, want)
+	}
+	resp, body := e.call(t, &alice, http.MethodPut, "dev-main", "sum-bogus", "", "",
+		map[string]string{"X-Amz-Copy-Source": "dev-main/sum-src",
+			"X-Amz-Checksum-Algorithm": "BOGUS"})
+	wantStatus(t, "copy with an unknown algorithm", resp, body, http.StatusBadRequest,
+		"InvalidRequest")
 }

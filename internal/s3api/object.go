@@ -459,7 +459,9 @@ func (h *Handler) objectHeaders(rq *request, o store.Object, span readSpan) erro
 	hd.Set("ETag", o.ETag)
 	hd.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	hd.Set("Accept-Ranges", "bytes")
-	whole := !span.partial || span.whole
+	// A part of a multipart object is never the whole, even when it is
+	// empty and so sent without a Content-Range.
+	whole := span.whole || (!span.partial && span.parts == 0)
 	if whole && strings.EqualFold(rq.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
 		for alg, v := range o.Checksums {
 			if a, ok := checksum.Parse(alg); ok {

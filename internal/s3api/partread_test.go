@@ -20,7 +20,8 @@ import (
 
 // partFixture is what TestGetObjectPart reads: in dev-main, with
 // versioning enabled, "single" (a PUT of ten bytes), "empty" (a PUT of
-// none), "three" (a multipart upload of three parts) and "versioned",
+// none), "three" (a multipart upload of three parts), "empty-tail" (of
+// two, the second empty) and "versioned",
 // whose first version is a multipart upload of two parts and whose current
 // one a PUT.
 type partFixture struct {
@@ -47,6 +48,7 @@ func newPartFixture(t *testing.T, c *s3.Client) partFixture {
 	put(t, c, "dev-main", "empty", "")
 	f.three = bytes.Join(f.parts, nil)
 	f.threeETag = multipartUpload(t, c, "three", f.parts).etag
+	multipartUpload(t, c, "empty-tail", [][]byte{f.parts[0], nil})
 	f.oldID = multipartUpload(t, c, "versioned", f.old).versionID
 	put(t, c, "dev-main", "versioned", "current")
 	return f
@@ -143,6 +145,16 @@ func partCases(f partFixture) []partCase {
 			code: "InvalidArgument"},
 		{name: "over 10000", method: "GET", key: "three", query: "partNumber=10001",
 			status: 400, code: "InvalidArgument"},
+		{name: "a sign", method: "GET", key: "three", query: "partNumber=%2B1", status: 400,
+			code: "InvalidArgument"},
+		{name: "given twice", method: "GET", key: "three", query: "partNumber=1&partNumber=2",
+			status: 400, code: "InvalidArgument"},
+		{name: "an empty last part sends no checksum of the whole", method: "GET",
+			key: "empty-tail", query: "partNumber=2", headers: checksumOn, status: 200,
+			length: "0", parts: "2"},
+		{name: "HEAD an empty last part sends no checksum of the whole", method: "HEAD",
+			key: "empty-tail", query: "partNumber=2", headers: checksumOn, status: 200,
+			length: "0", parts: "2"},
 		{name: "HEAD not a number", method: "HEAD", key: "three", query: "partNumber=x",
 			status: 400},
 		{name: "10000 is in range but not a part", method: "GET", key: "three",

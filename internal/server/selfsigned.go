@@ -72,7 +72,7 @@ func selfSignedTLS(dataDir string, domains []string, now time.Time,
 
 // errSelfSignedStale marks a stored pair that is missing, unreadable as a
 // pair, short of validity or short of a name: one to replace.
-var errSelfSignedStale = errors.New("server: self-signed certificate must be replaced")
+var errSelfSignedStale = errors.New("server: no usable self-signed certificate")
 
 // hostNames are the DNS names and IP addresses a certificate covers.
 type hostNames struct {
