@@ -186,10 +186,10 @@ func multipartAPISteps(t *testing.T, c *cli, dir string) {
 	wantFailure(t, "parts of an aborted upload", small.call("list-parts", "--upload-id",
 		small.id), "NoSuchUpload", 404)
 	// A part of an upload that is gone carries no encryption key of its
-	// upload, so DenyUnEncryptedObjectUploads refuses it before trove says
-	// whether the upload exists (docs/s3-multipart.md).
+	// upload for DenyUnEncryptedObjectUploads to see; a caller who may
+	// abort the key's uploads learns that it is gone (docs/s3-multipart.md).
 	wantFailure(t, "part of an aborted upload", small.call("upload-part", "--upload-id",
-		small.id, "--part-number", "1", "--body", tail), "AccessDenied", 403)
+		small.id, "--part-number", "1", "--body", tail), "NoSuchUpload", 404)
 	if r := u.complete(1, e1, 2, e2); r.err != nil {
 		t.Fatalf("complete:\n%v", r)
 	}
