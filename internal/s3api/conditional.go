@@ -130,10 +130,8 @@ func writeExpect(h http.Header, names ...string) (store.Expect, error) {
 				With("Header", "If-None-Match")
 		case name == "If-None-Match":
 			want.Absent = true
-		case v == "*":
-			want.Present = true
 		default:
-			want.ETag = `"` + strings.Trim(v, `"`) + `"`
+			want = matchExpect(v)
 		}
 	}
 	if want.Absent && (want.Present || want.ETag != "") {
@@ -141,6 +139,28 @@ func writeExpect(h http.Header, names ...string) (store.Expect, error) {
 			"trove does not implement If-Match together with If-None-Match.")
 	}
 	return want, nil
+}
+
+// matchExpect is the precondition of an If-Match value, or of a
+// DeleteObjects ETag element: "*" needs an object, anything else an object
+// with that ETag, quoted or not (one pair of quotes is taken off).
+func matchExpect(v string) store.Expect {
+	v = strings.TrimSpace(v)
+	if v == "*" {
+		return store.Expect{Present: true}
+	}
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	return store.Expect{ETag: `"` + v + `"`}
+}
+
+// authorizeConditionalDelete authorizes the read a delete conditional on
+// the object (If-Match, or an ETag in DeleteObjects) makes besides the
+// delete: its answer tells whether the guessed ETag is the object's, so S3
+// asks for s3:GetObject too.
+func (h *Handler) authorizeConditionalDelete(rq *request, b store.Bucket, key string) error {
+	return h.authorize(rq, objectTarget("s3:GetObject", b, key), nil)
 }
 
 // conditionError maps a store.ErrPrecondition for a write made with want:

@@ -256,6 +256,9 @@ func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) (store.
 		return none, s3err.From(err)
 	}
 	action, keys := "s3:DeleteObject", policy.Context{}
+	if o.ETag != nil {
+		keys.Set("s3:if-match", *o.ETag)
+	}
 	if o.VersionID != nil {
 		// As for DeleteObject, naming a version, even the null one, is
 		// s3:DeleteObjectVersion.
@@ -278,7 +281,10 @@ func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) (store.
 	}
 	var want store.Expect
 	if o.ETag != nil { // the current version's ETag, as If-Match on DeleteObject
-		want.ETag = `"` + strings.Trim(*o.ETag, `"`) + `"`
+		if err := h.authorizeConditionalDelete(rq, b, o.key()); err != nil {
+			return none, s3err.From(err)
+		}
+		want = matchExpect(*o.ETag)
 	}
 	var res store.WriteResult
 	var err error

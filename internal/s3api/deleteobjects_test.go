@@ -340,18 +340,50 @@ func TestDeleteObjectsETag(t *testing.T) {
 	c := e.s3(alice)
 	etag := aws.ToString(put(t, c, "dev-main", "same", "x").ETag)
 	put(t, c, "dev-main", "other", "x")
+	put(t, c, "dev-main", "any", "x")
 	out := deleteKeys(t, c, "dev-main", false,
 		types.ObjectIdentifier{Key: aws.String("same"), ETag: aws.String(etag)},
+		types.ObjectIdentifier{Key: aws.String("other"), ETag: aws.String(`"` + etag + `"`)},
+		types.ObjectIdentifier{Key: aws.String("any"), ETag: aws.String("*")},
 		types.ObjectIdentifier{Key: aws.String("other"), ETag: aws.String(md5ETag("y"))},
 		types.ObjectIdentifier{Key: aws.String("absent"), ETag: aws.String(md5ETag("y"))},
 		types.ObjectIdentifier{Key: aws.String("other"), ETag: aws.String(etag),
 			VersionId: aws.String("null")})
-	want := []string{"absent NoSuchKey", "other PreconditionFailed",
-		"other@null NotImplemented", "same deleted"}
+	want := []string{"absent NoSuchKey", "any deleted", "other PreconditionFailed",
+		"other PreconditionFailed", "other@null NotImplemented", "same deleted"}
 	if got := outcome(out); !slices.Equal(got, want) {
 		t.Errorf("answer %q, want %q", got, want)
 	}
 	if exists(t, e, "dev-main", "same") || !exists(t, e, "dev-main", "other") {
 		t.Errorf("same must be gone and other kept")
+	}
+}
+
+// TestConditionalDeleteNeedsRead checks that a delete conditional on the
+// object's ETag, which tells whether a guessed ETag is right, also needs
+// s3:GetObject, as in S3; a plain delete does not.
+func TestConditionalDeleteNeedsRead(t *testing.T) {
+	e := newEnv(t, modes[0])
+	c := e.s3(alice)
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
+		`"Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},` +
+		`"Action":"s3:GetObject","Resource":"arn:aws:s3:::dev-main/unread/*"}]}`
+	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
+		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+	etag := aws.ToString(put(t, c, "dev-main", "unread/pin", "1234").ETag)
+	_, err := c.DeleteObject(context.Background(), &s3.DeleteObjectInput{
+		Bucket: aws.String("dev-main"), Key: aws.String("unread/pin"), IfMatch: &etag})
+	wantErr(t, err, "AccessDenied", http.StatusForbidden)
+	out := deleteKeys(t, c, "dev-main", false,
+		types.ObjectIdentifier{Key: aws.String("unread/pin"), ETag: &etag})
+	if got, want := outcome(out), []string{"unread/pin AccessDenied"}; !slices.Equal(got,
+		want) {
+		t.Errorf("DeleteObjects with an ETag: %q, want %q", got, want)
+	}
+	out = deleteKeys(t, c, "dev-main", false, ids("unread/pin")...)
+	if got, want := outcome(out), []string{"unread/pin deleted"}; !slices.Equal(got, want) {
+		t.Errorf("DeleteObjects without an ETag: %q, want %q", got, want)
 	}
 }

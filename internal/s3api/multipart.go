@@ -239,8 +239,9 @@ func (h *Handler) loadUpload(rq *request, b store.Bucket, id string) (u store.Up
 // was created with) are unknown, so s3:PutObject cannot be decided as for
 // a live upload; the caller is asked for what an upload's end takes
 // without them, s3:AbortMultipartUpload: NoSuchUpload if allowed, else
-// AccessDenied. Upload ids are unguessable, so neither answer tells an
-// outsider of an upload.
+// AccessDenied. A refused caller can tell from the action the denial names
+// whether an upload id it holds is live; ids are unguessable, so that
+// tells only of an id already leaked.
 func (h *Handler) missingUpload(rq *request, b store.Bucket, id string) error {
 	if err := h.authorize(rq, objectTarget("s3:AbortMultipartUpload", b, rq.key),
 		nil); err != nil {

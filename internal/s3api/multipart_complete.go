@@ -11,6 +11,7 @@ package s3api
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -78,7 +79,7 @@ func (h *Handler) completeMultipartUpload(rq *request) error {
 		return err
 	}
 	defer func() { _ = w.Abort() }()
-	if err := checkObjectChecksum(rq.r.Header, obj.Checksums); err != nil {
+	if err := checkObjectChecksum(rq.r.Header, u, obj.Checksums); err != nil {
 		return err
 	}
 	var partBlobs []string
@@ -103,13 +104,25 @@ func (h *Handler) completeMultipartUpload(rq *request) error {
 // checkObjectChecksum compares an x-amz-checksum-<alg> header, the whole
 // object's checksum as the client computed it, with the completed object's:
 // the algorithm must be the upload's, and a composite value may come with
-// or without its "-<parts>" suffix (minio-go sends it without).
-func checkObjectChecksum(h http.Header, sums map[string]string) error {
+// or without its "-<parts>" suffix (minio-go sends it without). An
+// x-amz-checksum-type must be the upload's type.
+func checkObjectChecksum(h http.Header, u store.Upload, sums map[string]string) error {
+	if v, ok := headerValue(h, "x-amz-checksum-type"); ok &&
+		!strings.EqualFold(v, cmp.Or(u.ChecksumType, typeFullObject)) {
+		return s3err.Newf(s3err.InvalidRequest, "The upload was created with the %s "+
+			"checksum type; x-amz-checksum-type names %q.",
+			cmp.Or(u.ChecksumType, typeFullObject), v)
+	}
 	for _, alg := range checksum.All {
-		v := h.Get(alg.Header())
-		if v == "" {
+		vs := h.Values(alg.Header())
+		if len(vs) > 1 {
+			return s3err.Newf(s3err.InvalidRequest, "Expecting a single %s header.",
+				alg.Header())
+		}
+		if len(vs) == 0 {
 			continue
 		}
+		v := vs[0]
 		stored, ok := sums[string(alg)]
 		if !ok {
 			return s3err.Newf(s3err.InvalidRequest, "The upload was not created with "+

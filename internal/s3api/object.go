@@ -553,6 +553,11 @@ func (h *Handler) deleteObject(rq *request) error {
 	if err != nil {
 		return err
 	}
+	if want != (store.Expect{}) {
+		if err := h.authorizeConditionalDelete(rq, b, rq.key); err != nil {
+			return err
+		}
+	}
 	res, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key, want)
 	switch {
 	case errors.Is(err, store.ErrPrecondition):

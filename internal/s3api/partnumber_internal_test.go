@@ -1,9 +1,11 @@
 package s3api
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/troveproject/trove/internal/s3err"
+	"github.com/troveproject/trove/internal/store"
 )
 
 // TestPartNumberValue pins how a listed PartNumber reads: decimal digits
@@ -36,6 +38,44 @@ func TestPartNumberValue(t *testing.T) {
 			if codeOf(err) != tt.code || (tt.code == "" && got != tt.want) {
 				t.Errorf("partNumberValue(%q) = %d, %v; want %d, code %q", tt.in, got, err,
 					tt.want, tt.code)
+			}
+		})
+	}
+}
+
+// TestCheckObjectChecksum pins the whole-object checksum headers a
+// CompleteMultipartUpload may carry.
+func TestCheckObjectChecksum(t *testing.T) {
+	composite := store.Upload{ChecksumAlgorithm: "CRC32", ChecksumType: "COMPOSITE"}
+	sums := map[string]string{"CRC32": "AAAAAA==-2"}
+	tests := []struct {
+		name string
+		u    store.Upload
+		h    http.Header
+		code s3err.Code
+	}{
+		{"none", composite, http.Header{}, ""},
+		{"without the suffix", composite,
+			http.Header{"X-Amz-Checksum-Crc32": {"AAAAAA=="}}, ""},
+		{"with it", composite, http.Header{"X-Amz-Checksum-Crc32": {"AAAAAA==-2"}}, ""},
+		{"another value", composite,
+			http.Header{"X-Amz-Checksum-Crc32": {"AAAAAB=="}}, s3err.BadDigest},
+		{"twice", composite,
+			http.Header{"X-Amz-Checksum-Crc32": {"AAAAAA==", "AAAAAB=="}},
+			s3err.InvalidRequest},
+		{"another algorithm", composite,
+			http.Header{"X-Amz-Checksum-Sha1": {"AAAAAA=="}}, s3err.InvalidRequest},
+		{"the upload's type", composite,
+			http.Header{"X-Amz-Checksum-Type": {"composite"}}, ""},
+		{"another type", composite,
+			http.Header{"X-Amz-Checksum-Type": {"FULL_OBJECT"}}, s3err.InvalidRequest},
+		{"no algorithm is a full-object upload", store.Upload{},
+			http.Header{"X-Amz-Checksum-Type": {"FULL_OBJECT"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := codeOf(checkObjectChecksum(tt.h, tt.u, sums)); got != tt.code {
+				t.Errorf("code %q, want %q", got, tt.code)
 			}
 		})
 	}
