@@ -1,0 +1,327 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/troveproject/trove/internal/artifacts"
+	"github.com/troveproject/trove/internal/artifacts/selector"
+)
+
+// sourceOptions are the flags that name a source of artifacts.
+type sourceOptions struct {
+	endpoint, region, profile string
+	bucket, pattern           string
+	regexp                    bool
+	order, constraint         string
+	json                      bool
+}
+
+const artifactsLong = `List, choose and download versioned artifacts kept in an S3 bucket, on trove
+or any S3-compatible endpoint.
+
+--pattern is a glob matched against whole keys ('*' within a path segment,
+'**' across segments); the first lone '*' gives the version, as "1.2.3" in
+charts/app-1.2.3.tgz for charts/app-*.tgz. With --regexp it is an RE2
+expression with a group named "version". Only the pattern's longest literal
+prefix is listed (ListObjectsV2, every page); ListBuckets and
+GetBucketLocation are never called, so a bucket of another account works
+with s3:ListBucket and s3:GetObject alone, given its region.
+
+Credentials come from the AWS SDK's chain: AWS_ACCESS_KEY_ID..., --profile or
+AWS_PROFILE in the shared files, web identity, role assumption; never from an
+instance metadata service. The endpoint is --endpoint, else AWS_ENDPOINT_URL_S3,
+AWS_ENDPOINT_URL or the profile's endpoint_url; without one the command
+refuses to run.`
+
+func newArtifacts(s Streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "artifacts",
+		Short: "List, choose and download versioned artifacts from an S3 bucket",
+		Long:  artifactsLong,
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newArtifactsList(s), newArtifactsLatest(s), newArtifactsPull(s))
+	return cmd
+}
+
+const artifactsExample = `  trove artifacts %s --endpoint http://127.0.0.1:9000 \
+    --region eu-central-1 --profile delegate \
+    --bucket devtools-artifacts --pattern 'charts/app-*.tgz'%s`
+
+func newArtifactsList(s Streams) *cobra.Command {
+	return newSourceCommand(s, &cobra.Command{
+		Use:   "list",
+		Short: "List the versions of an artifact, newest first",
+		Long: "List the versions the pattern matches, newest first: a table, or JSON with " +
+			"--json.\nKeys that match but whose version cannot be ranked are reported on " +
+			"stderr.",
+		Example: fmt.Sprintf(artifactsExample, "list", " \\\n    --constraint '>=1.0, <2' --json"),
+	}, runArtifactsList)
+}
+
+func newArtifactsLatest(s Streams) *cobra.Command {
+	return newSourceCommand(s, &cobra.Command{
+		Use:   "latest",
+		Short: "Print the newest version of an artifact",
+		Long: "Print the newest version the pattern matches (its key when the pattern " +
+			"gives no version),\nor the whole artifact as JSON with --json.",
+		Example: fmt.Sprintf(artifactsExample, "latest", ""),
+	}, runArtifactsLatest)
+}
+
+// newSourceCommand completes cmd, a subcommand that takes a source's flags
+// and nothing else, to call run with them.
+func newSourceCommand(s Streams, cmd *cobra.Command,
+	run func(context.Context, Streams, sourceOptions) error) *cobra.Command {
+	var o sourceOptions
+	withUsageErrors(cmd, noArgs, func(cmd *cobra.Command, _ []string) error {
+		return run(cmd.Context(), s, o)
+	})
+	o.addFlags(cmd.Flags())
+	annotateEnv(cmd.Flags())
+	return cmd
+}
+
+func newArtifactsPull(s Streams) *cobra.Command {
+	var o sourceOptions
+	var version, output string
+	cmd := &cobra.Command{
+		Use:   "pull",
+		Short: "Download a version of an artifact, checked and atomically",
+		Long: "Download the newest version, or --version, to --output (default: the key's " +
+			"base name).\nThe bytes are checked against the object's checksum or MD5 ETag " +
+			"and renamed into place\nonly when whole and checked.",
+		Example: fmt.Sprintf(artifactsExample, "pull", " --output app.tgz"),
+	}
+	withUsageErrors(cmd, noArgs, func(cmd *cobra.Command, _ []string) error {
+		return runArtifactsPull(cmd.Context(), s, o, version, output)
+	})
+	fs := cmd.Flags()
+	o.addFlags(fs)
+	fs.StringVar(&version, "version", "", "version to download, as the pattern extracts it "+
+		"(default: the newest)")
+	fs.StringVar(&output, "output", "", "file to write (default: the key's base name in the "+
+		"current directory)")
+	annotateEnv(fs)
+	return cmd
+}
+
+// addFlags defines the flags of a source on fs.
+func (o *sourceOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.endpoint, "endpoint", "", "base URL of the S3 endpoint, such as "+
+		"http://127.0.0.1:9000 (default: the AWS configuration's)")
+	fs.StringVar(&o.region, "region", "", "the bucket's region, signed for (default: the "+
+		"profile's, or us-east-1)")
+	fs.StringVar(&o.profile, "profile", "", "AWS profile to take credentials from")
+	fs.StringVar(&o.bucket, "bucket", "", "the bucket (required)")
+	fs.StringVar(&o.pattern, "pattern", "", "glob of the keys, such as 'charts/app-*.tgz', "+
+		"or with --regexp a regexp with a (?P<version>...) group (required)")
+	fs.BoolVar(&o.regexp, "regexp", false, "--pattern is a regular expression")
+	fs.StringVar(&o.order, "order", "semver", "how versions are ranked: semver, modified "+
+		"or name")
+	fs.StringVar(&o.constraint, "constraint", "", "keep only versions satisfying this, such "+
+		"as '>=1.2, <2'")
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+}
+
+// open checks the flags and returns a client of their source.
+func (o sourceOptions) open(ctx context.Context) (*artifacts.Client, error) {
+	switch {
+	case o.bucket == "":
+		return nil, usageErrorf("--bucket is required")
+	case o.pattern == "":
+		return nil, usageErrorf("--pattern is required")
+	}
+	if err := checkEndpoint(o.endpoint); err != nil {
+		return nil, err
+	}
+	order, err := selector.ParseOrder(o.order)
+	if err != nil {
+		return nil, usageErrorf("--order %q: want semver, modified or name", o.order)
+	}
+	c, err := artifacts.Open(ctx, artifacts.Source{Endpoint: o.endpoint, Region: o.region,
+		Profile: o.profile, Bucket: o.bucket, Pattern: o.pattern, Regexp: o.regexp,
+		Order: order, Constraint: o.constraint})
+	if errors.Is(err, artifacts.ErrBadSource) {
+		return nil, usageError(err)
+	}
+	return c, err
+}
+
+// artifactJSON is an artifact as the commands print it in JSON.
+type artifactJSON struct {
+	Key          string    `json:"key"`
+	Version      string    `json:"version"`
+	Size         int64     `json:"size"`
+	ETag         string    `json:"etag"`
+	LastModified time.Time `json:"lastModified"`
+}
+
+func toJSON(a selector.Artifact) artifactJSON {
+	return artifactJSON{Key: a.Key, Version: a.Version, Size: a.Size, ETag: a.ETag,
+		LastModified: a.LastModified.UTC()}
+}
+
+// skippedJSON is a skipped key in JSON.
+type skippedJSON struct {
+	Key     string `json:"key"`
+	Version string `json:"version,omitempty"`
+	Reason  string `json:"reason"`
+}
+
+// listJSON is what `trove artifacts list --json` prints.
+type listJSON struct {
+	Bucket    string         `json:"bucket"`
+	Prefix    string         `json:"prefix"`
+	Artifacts []artifactJSON `json:"artifacts"`
+	Skipped   []skippedJSON  `json:"skipped"`
+}
+
+func runArtifactsList(ctx context.Context, s Streams, o sourceOptions) error {
+	c, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.List(ctx)
+	if err != nil {
+		return err
+	}
+	reportSkipped(s.Err, res.Skipped)
+	if o.json {
+		doc := listJSON{Bucket: o.bucket, Prefix: c.Prefix(), Artifacts: []artifactJSON{},
+			Skipped: []skippedJSON{}}
+		for _, a := range res.Artifacts {
+			doc.Artifacts = append(doc.Artifacts, toJSON(a))
+		}
+		for _, sk := range res.Skipped {
+			doc.Skipped = append(doc.Skipped, skippedJSON(sk))
+		}
+		return writeJSON(s.Out, doc)
+	}
+	return writeTable(s.Out, res.Artifacts)
+}
+
+// writeTable writes artifacts as a table for people.
+func writeTable(w io.Writer, as []selector.Artifact) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tLAST MODIFIED\tSIZE\tKEY")
+	for _, a := range as {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", a.Version,
+			a.LastModified.UTC().Format(time.RFC3339), a.Size, a.Key)
+	}
+	return tw.Flush()
+}
+
+// reportSkipped names on w each key that matched but could not be ranked.
+func reportSkipped(w io.Writer, skipped []selector.Skipped) {
+	for _, sk := range skipped {
+		fmt.Fprintf(w, "skipped %s: %s\n", sk.Key, sk.Reason)
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func runArtifactsLatest(ctx context.Context, s Streams, o sourceOptions) error {
+	c, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := c.List(ctx)
+	if err != nil {
+		return err
+	}
+	reportSkipped(s.Err, res.Skipped)
+	a, ok := res.Latest()
+	if !ok {
+		return fmt.Errorf("%w for %q in s3://%s/%s", selector.ErrNoMatch, o.pattern, o.bucket,
+			c.Prefix())
+	}
+	if o.json {
+		return writeJSON(s.Out, toJSON(a))
+	}
+	v := a.Version
+	if v == "" {
+		v = a.Key
+	}
+	_, err = fmt.Fprintln(s.Out, v)
+	return err
+}
+
+// pulledJSON is what `trove artifacts pull --json` prints.
+type pulledJSON struct {
+	artifactJSON
+	Path     string `json:"path"`
+	Verified string `json:"verified"`
+}
+
+func runArtifactsPull(ctx context.Context, s Streams, o sourceOptions, version,
+	output string) error {
+	c, err := o.open(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := c.Find(ctx, version)
+	if err != nil {
+		return err
+	}
+	if output == "" {
+		output = path.Base(a.Key)
+	}
+	opts, clear := pullProgress(s.Err, o.json)
+	p, err := c.PullArtifact(ctx, a, output, opts)
+	clear()
+	if err != nil {
+		return err
+	}
+	if p.Verified == "" {
+		fmt.Fprintf(s.Err, "trove: warning: %s has no checksum and a multipart or encrypted "+
+			"ETag: only its length was checked\n", p.Key)
+	}
+	if o.json {
+		return writeJSON(s.Out, pulledJSON{artifactJSON: toJSON(p.Artifact), Path: p.Path,
+			Verified: p.Verified})
+	}
+	_, err = fmt.Fprintf(s.Out, "pulled s3://%s/%s (version %s, %d bytes, checked by %s) "+
+		"to %s\n", o.bucket, p.Key, p.Version, p.Bytes, p.Verified, p.Path)
+	return err
+}
+
+// pullProgress returns the options that draw a progress bar on w while
+// pulling, when w is a terminal and the output is not JSON, and a function
+// that erases the bar once the pull has ended, whether it succeeded or not.
+func pullProgress(w io.Writer, json bool) (artifacts.PullOptions, func()) {
+	f, ok := w.(*os.File)
+	if json || !ok || !term.IsTerminal(int(f.Fd())) {
+		return artifacts.PullOptions{}, func() {}
+	}
+	var bar *progressbar.ProgressBar
+	opts := artifacts.PullOptions{Progress: func(size int64) io.Writer {
+		bar = progressbar.NewOptions64(size, progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("pulling"), progressbar.OptionShowBytes(true),
+			progressbar.OptionShowCount(), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish())
+		return bar
+	}}
+	return opts, func() {
+		if bar != nil {
+			_ = bar.Clear()
+		}
+	}
+}
