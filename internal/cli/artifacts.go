@@ -190,16 +190,26 @@ type listJSON struct {
 	Skipped   []skippedJSON  `json:"skipped"`
 }
 
-func runArtifactsList(ctx context.Context, s Streams, o sourceOptions) error {
+// listSource lists o's source and reports on s.Err the keys it skipped.
+func listSource(ctx context.Context, s Streams, o sourceOptions) (*artifacts.Client,
+	selector.Result, error) {
 	c, err := o.open(ctx)
 	if err != nil {
-		return err
+		return nil, selector.Result{}, err
 	}
 	res, err := c.List(ctx)
 	if err != nil {
-		return err
+		return nil, res, err
 	}
 	reportSkipped(s.Err, res.Skipped)
+	return c, res, nil
+}
+
+func runArtifactsList(ctx context.Context, s Streams, o sourceOptions) error {
+	c, res, err := listSource(ctx, s, o)
+	if err != nil {
+		return err
+	}
 	if o.json {
 		doc := listJSON{Bucket: o.bucket, Prefix: c.Prefix(), Artifacts: []artifactJSON{},
 			Skipped: []skippedJSON{}}
@@ -239,15 +249,10 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func runArtifactsLatest(ctx context.Context, s Streams, o sourceOptions) error {
-	c, err := o.open(ctx)
+	c, res, err := listSource(ctx, s, o)
 	if err != nil {
 		return err
 	}
-	res, err := c.List(ctx)
-	if err != nil {
-		return err
-	}
-	reportSkipped(s.Err, res.Skipped)
 	a, ok := res.Latest()
 	if !ok {
 		return fmt.Errorf("%w for %q in s3://%s/%s", selector.ErrNoMatch, o.pattern, o.bucket,

@@ -19,15 +19,25 @@ import (
 	"github.com/troveproject/trove/internal/store"
 )
 
+// bucketError maps an error of a store call on bucket, named by what:
+// NoSuchBucket when the bucket is gone, else the error wrapped; nil stays
+// nil.
+func bucketError(err error, bucket, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound):
+		return s3err.New(s3err.NoSuchBucket).With("BucketName", bucket)
+	}
+	return fmt.Errorf("s3api: %s in bucket %s: %w", what, bucket, err)
+}
+
 // loadBucket returns rq's bucket or NoSuchBucket, and checks that a signed
 // request was signed for the bucket's region, as S3 does.
 func (h *Handler) loadBucket(rq *request) (store.Bucket, error) {
 	b, err := h.cfg.Meta.GetBucket(rq.ctx, rq.bucket)
-	if errors.Is(err, store.ErrNotFound) {
-		return b, s3err.New(s3err.NoSuchBucket).With("BucketName", rq.bucket)
-	}
 	if err != nil {
-		return b, fmt.Errorf("s3api: get bucket %s: %w", rq.bucket, err)
+		return b, bucketError(err, rq.bucket, "get bucket")
 	}
 	// As S3 does, say where the bucket lives, so that clients signing for
 	// another region can redirect themselves even from a bodiless HEAD error.
@@ -238,11 +248,8 @@ func (h *Handler) deleteBucket(rq *request) error {
 // region is what the call is for, so it skips loadBucket's region check.
 func (h *Handler) getBucketLocation(rq *request) error {
 	b, err := h.cfg.Meta.GetBucket(rq.ctx, rq.bucket)
-	if errors.Is(err, store.ErrNotFound) {
-		return s3err.New(s3err.NoSuchBucket).With("BucketName", rq.bucket)
-	}
 	if err != nil {
-		return fmt.Errorf("s3api: get bucket: %w", err)
+		return bucketError(err, rq.bucket, "get bucket")
 	}
 	if err := h.authorize(rq, bucketTarget("s3:GetBucketLocation", b), nil); err != nil {
 		return err

@@ -302,11 +302,8 @@ func (h *Handler) openSource(rq *request, cr copyRequest) (store.Object, store.B
 // live in another region, as S3 copies across regions.
 func (h *Handler) sourceBucket(rq *request, src copySource) (store.Bucket, error) {
 	b, err := h.cfg.Meta.GetBucket(rq.ctx, src.bucket)
-	if errors.Is(err, store.ErrNotFound) {
-		return b, s3err.New(s3err.NoSuchBucket).With("BucketName", src.bucket)
-	}
 	if err != nil {
-		return b, fmt.Errorf("s3api: get bucket %s: %w", src.bucket, err)
+		return b, bucketError(err, src.bucket, "get bucket")
 	}
 	want := rq.r.Header.Get("x-amz-source-expected-bucket-owner")
 	if want != "" && want != b.Owner {

@@ -85,10 +85,7 @@ func (h *Handler) createMultipartUpload(rq *request) error {
 	u.Initiated = now.UTC().Truncate(time.Millisecond)
 	u.Owner, u.Initiator = b.Owner, principalName(rq.caller)
 	if err := h.cfg.Meta.CreateUpload(rq.ctx, u); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return s3err.New(s3err.NoSuchBucket).With("BucketName", b.Name)
-		}
-		return fmt.Errorf("s3api: create upload: %w", err)
+		return bucketError(err, b.Name, "create upload")
 	}
 	rq.w.Header().Set(sseHeader, u.Headers[sseHeader])
 	if u.ChecksumAlgorithm != "" {
@@ -176,17 +173,24 @@ func refuseObjectLock(h http.Header) error {
 	return nil
 }
 
-func (h *Handler) abortMultipartUpload(rq *request) error {
+// uploadCall starts a call on the upload rq names that carries none of its
+// keys: it reads the upload id, loads the bucket and authorizes action on
+// the key.
+func (h *Handler) uploadCall(rq *request, action string) (string, store.Bucket, error) {
 	id, err := uploadIDParam(rq)
 	if err != nil {
-		return err
+		return "", store.Bucket{}, err
 	}
 	b, err := h.loadBucket(rq)
 	if err != nil {
-		return err
+		return "", b, err
 	}
-	t := objectTarget("s3:AbortMultipartUpload", b, rq.key)
-	if err := h.authorize(rq, t, nil); err != nil {
+	return id, b, h.authorize(rq, objectTarget(action, b, rq.key), nil)
+}
+
+func (h *Handler) abortMultipartUpload(rq *request) error {
+	id, b, err := h.uploadCall(rq, "s3:AbortMultipartUpload")
+	if err != nil {
 		return err
 	}
 	blobs, err := h.cfg.Meta.DeleteUpload(rq.ctx, b.Name, rq.key, id)

@@ -4,13 +4,10 @@ package s3api
 
 import (
 	"encoding/xml"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/store"
 )
 
@@ -47,16 +44,8 @@ type listPartsResult struct {
 }
 
 func (h *Handler) listParts(rq *request) error {
-	id, err := uploadIDParam(rq)
+	id, b, err := h.uploadCall(rq, "s3:ListMultipartUploadParts")
 	if err != nil {
-		return err
-	}
-	b, err := h.loadBucket(rq)
-	if err != nil {
-		return err
-	}
-	t := objectTarget("s3:ListMultipartUploadParts", b, rq.key)
-	if err := h.authorize(rq, t, nil); err != nil {
 		return err
 	}
 	maxN, err := intParam(rq, "max-parts", maxListParts)
@@ -144,11 +133,8 @@ func (h *Handler) listMultipartUploads(rq *request) error {
 		return err
 	}
 	page, err := h.cfg.Meta.ListUploads(rq.ctx, b.Name, p)
-	if errors.Is(err, store.ErrNotFound) {
-		return s3err.New(s3err.NoSuchBucket).With("BucketName", b.Name)
-	}
 	if err != nil {
-		return fmt.Errorf("s3api: list uploads: %w", err)
+		return bucketError(err, b.Name, "list uploads")
 	}
 	return writeXML(rq, http.StatusOK, uploadsResult(b, p, page, encode))
 }

@@ -464,12 +464,8 @@ func (h *Handler) deleteBucketTagging(rq *request) error {
 
 // setBucketTags stores tags (nil or empty removing the set) and answers 204.
 func (h *Handler) setBucketTags(rq *request, b store.Bucket, tags map[string]string) error {
-	err := h.cfg.Meta.SetBucketTags(rq.ctx, b.Name, tags)
-	if errors.Is(err, store.ErrNotFound) {
-		return s3err.New(s3err.NoSuchBucket).With("BucketName", b.Name)
-	}
-	if err != nil {
-		return fmt.Errorf("s3api: set bucket tags: %w", err)
+	if err := h.cfg.Meta.SetBucketTags(rq.ctx, b.Name, tags); err != nil {
+		return bucketError(err, b.Name, "set bucket tags")
 	}
 	rq.writeHeader(http.StatusNoContent)
 	return nil

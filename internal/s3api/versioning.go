@@ -134,12 +134,8 @@ func (h *Handler) putBucketVersioning(rq *request) error {
 	if err != nil {
 		return err
 	}
-	err = h.cfg.Meta.SetBucketVersioning(rq.ctx, b.Name, state)
-	if errors.Is(err, store.ErrNotFound) {
-		return s3err.New(s3err.NoSuchBucket).With("BucketName", b.Name)
-	}
-	if err != nil {
-		return fmt.Errorf("s3api: put bucket versioning: %w", err)
+	if err := h.cfg.Meta.SetBucketVersioning(rq.ctx, b.Name, state); err != nil {
+		return bucketError(err, b.Name, "put bucket versioning")
 	}
 	rq.writeHeader(http.StatusOK)
 	return nil
