@@ -368,10 +368,7 @@ func TestConditionalDeleteNeedsRead(t *testing.T) {
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
 		`"Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},` +
 		`"Action":"s3:GetObject","Resource":"arn:aws:s3:::dev-main/unread/*"}]}`
-	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
-		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
-		t.Fatalf("PutBucketPolicy: %v", err)
-	}
+	setPolicy(t, c, doc)
 	etag := aws.ToString(put(t, c, "dev-main", "unread/pin", "1234").ETag)
 	_, err := c.DeleteObject(context.Background(), &s3.DeleteObjectInput{
 		Bucket: aws.String("dev-main"), Key: aws.String("unread/pin"), IfMatch: &etag})

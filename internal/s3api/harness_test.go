@@ -242,6 +242,16 @@ func put(t *testing.T, c *s3.Client, bucket, key, body string) *s3.PutObjectOutp
 	return out
 }
 
+// setPolicy makes doc dev-main's bucket policy through c, failing the test
+// if it is refused.
+func setPolicy(t *testing.T, c *s3.Client, doc string) {
+	t.Helper()
+	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
+		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy: %v", err)
+	}
+}
+
 // get downloads bucket/key with the SDK.
 func get(c *s3.Client, bucket, key string) (string, error) {
 	out, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket),

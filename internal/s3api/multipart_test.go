@@ -439,12 +439,8 @@ func TestMultipartDenyUnencrypted(t *testing.T) {
 		seen[op] = c
 	})
 	c := e.s3(alice)
-	_, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
-		Bucket: aws.String("dev-main"), Policy: aws.String(denyUnencrypted)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.CreateMultipartUpload(context.Background(), &s3.CreateMultipartUploadInput{
+	setPolicy(t, c, denyUnencrypted)
+	_, err := c.CreateMultipartUpload(context.Background(), &s3.CreateMultipartUploadInput{
 		Bucket: aws.String("dev-main"), Key: aws.String("plain")})
 	wantErr(t, err, "AccessDenied", http.StatusForbidden)
 	m := createMPU(t, c, "dev-main", "sealed", func(in *s3.CreateMultipartUploadInput) {
@@ -738,11 +734,7 @@ func TestMultipartCompleteChecksumHeader(t *testing.T) {
 func TestMultipartMissingUpload(t *testing.T) {
 	e := newEnv(t, modes[0])
 	c := e.s3(alice)
-	_, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
-		Bucket: aws.String("dev-main"), Policy: aws.String(denyUnencrypted)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	setPolicy(t, c, denyUnencrypted)
 	m := createMPU(t, c, "dev-main", "gone", func(in *s3.CreateMultipartUploadInput) {
 		in.ServerSideEncryption = types.ServerSideEncryptionAes256
 	})
@@ -750,17 +742,14 @@ func TestMultipartMissingUpload(t *testing.T) {
 	if err := m.abort(); err != nil {
 		t.Fatal(err)
 	}
-	_, err = m.upload(2, []byte("late"))
+	_, err := m.upload(2, []byte("late"))
 	wantErr(t, err, "NoSuchUpload", http.StatusNotFound)
 	_, err = m.complete(nil)
 	wantErr(t, err, "NoSuchUpload", http.StatusNotFound)
 	doc := strings.Replace(denyUnencrypted, `"Statement":[`, `"Statement":[
 {"Effect":"Deny","Principal":"*","Action":"s3:AbortMultipartUpload",
  "Resource":"arn:aws:s3:::dev-main/*"},`, 1)
-	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
-		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
-		t.Fatalf("PutBucketPolicy: %v", err)
-	}
+	setPolicy(t, c, doc)
 	_, err = m.upload(2, []byte("late"))
 	wantErr(t, err, "AccessDenied", http.StatusForbidden)
 }

@@ -262,10 +262,7 @@ func TestExistingObjectTagPolicy(t *testing.T) {
 		`{"Effect":"Deny","Principal":"*","Action":"s3:GetObject",` +
 		`"Resource":"arn:aws:s3:::dev-main/*",` +
 		`"Condition":{"StringEquals":{"s3:ExistingObjectTag/secret":"true"}}}]}`
-	if _, err := owner.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
-		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
-		t.Fatalf("PutBucketPolicy: %v", err)
-	}
+	setPolicy(t, owner, doc)
 	for key, tags := range map[string]string{"shared": "share=yes", "private": "",
 		"secret": "secret=true", "shared-secret": "share=yes&secret=true"} {
 		resp, body := e.call(t, &alice, http.MethodPut, "dev-main", key, "", key,
@@ -308,10 +305,7 @@ func TestUploadTagsNeedPutObjectTagging(t *testing.T) {
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
 		`"Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},` +
 		`"Action":"s3:PutObjectTagging","Resource":"arn:aws:s3:::dev-main/no-tags/*"}]}`
-	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
-		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
-		t.Fatalf("PutBucketPolicy: %v", err)
-	}
+	setPolicy(t, c, doc)
 	resp, body := e.call(t, &alice, http.MethodPut, "dev-main", "src", "", "x",
 		map[string]string{"X-Amz-Tagging": "a=1"})
 	wantStatus(t, "PutObject src", resp, body, 200, "")
@@ -360,10 +354,7 @@ func TestMultipartTagsNeedPutObjectTagging(t *testing.T) {
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny",` +
 		`"Principal":{"AWS":"arn:aws:iam::111111111111:user/alice"},` +
 		`"Action":"s3:PutObjectTagging","Resource":"arn:aws:s3:::dev-main/no-tags/*"}]}`
-	if _, err := c.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{
-		Bucket: aws.String("dev-main"), Policy: aws.String(doc)}); err != nil {
-		t.Fatalf("PutBucketPolicy: %v", err)
-	}
+	setPolicy(t, c, doc)
 	tests := []struct {
 		name, key, tagging string
 		status             int
