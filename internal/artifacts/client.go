@@ -15,6 +15,16 @@
 //
 // Failed S3 calls are returned as a [*CallError] naming the call, the
 // resource and the S3 error code.
+//
+// [LoadSources] reads a YAML file of named sources. A [Watcher] polls
+// sources and reports each artifact that appears or changes once, as a
+// JSON line and a webhook delivery, keeping what it has seen and what is
+// not yet delivered in a locked state file. The order of its writes (print,
+// save, deliver) makes delivery at least once across crashes: a line
+// printed just before a crash is printed again after the restart, with the
+// same event id, and no delivery is ever dropped. S3 event notifications
+// taken by its hint listener make it poll at once; they never replace the
+// polls.
 package artifacts
 
 import (

@@ -85,7 +85,7 @@ func (c *Client) PullArtifact(ctx context.Context, a selector.Artifact, dest str
 	}
 	defer out.Body.Close()
 	p := Pulled{Artifact: a, Path: dest}
-	err = writeAtomic(dest, func(w io.Writer) error {
+	err = writeAtomic(dest, filePerm, func(w io.Writer) error {
 		w = opts.watch(w, out.ContentLength)
 		var cerr error
 		p.Bytes, p.Verified, cerr = c.copyChecked(w, out, a.Key)
@@ -189,9 +189,10 @@ func md5ETag(out *s3.GetObjectOutput) (string, bool) {
 }
 
 // writeAtomic calls fill with a temporary file in dest's directory and, when
-// it succeeds, syncs the file and renames it to dest. On any failure the
-// temporary file is removed and dest is left as it was.
-func writeAtomic(dest string, fill func(w io.Writer) error) (err error) {
+// it succeeds, gives it mode perm, syncs it, renames it to dest and syncs the
+// directory. On any failure the temporary file is removed and dest is left
+// as it was.
+func writeAtomic(dest string, perm os.FileMode, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(dest)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".trove-*")
 	if err != nil {
@@ -206,7 +207,7 @@ func writeAtomic(dest string, fill func(w io.Writer) error) (err error) {
 	if err = fill(f); err != nil {
 		return err
 	}
-	if err = f.Chmod(filePerm); err != nil {
+	if err = f.Chmod(perm); err != nil {
 		return fmt.Errorf("artifacts: %w", err)
 	}
 	if err = f.Sync(); err != nil {

@@ -20,13 +20,17 @@ import (
 	"github.com/troveproject/trove/internal/artifacts/selector"
 )
 
-// sourceOptions are the flags that name a source of artifacts.
+// sourceOptions are the flags that name a source of artifacts, or choose
+// sources of a sources file.
 type sourceOptions struct {
 	endpoint, region, profile string
 	bucket, pattern           string
 	regexp                    bool
 	order, constraint         string
 	json                      bool
+	sourcesFile               string   // --sources
+	names                     []string // --source
+	fs                        *pflag.FlagSet
 }
 
 const artifactsLong = `List, choose and download versioned artifacts kept in an S3 bucket, on trove
@@ -44,16 +48,29 @@ Credentials come from the AWS SDK's chain: AWS_ACCESS_KEY_ID..., --profile or
 AWS_PROFILE in the shared files, web identity, role assumption; never from an
 instance metadata service. The endpoint is --endpoint, else AWS_ENDPOINT_URL_S3,
 AWS_ENDPOINT_URL or the profile's endpoint_url; without one the command
-refuses to run.`
+refuses to run.
+
+--sources FILE names several sources in YAML instead of the flags of one:
+
+  defaults: {endpoint: http://127.0.0.1:9000, region: eu-central-1}
+  sources:
+    - {name: app, bucket: devtools-artifacts, pattern: 'charts/app-*.tgz'}
+
+--source NAME chooses among them; list and latest take every source when
+none is chosen, and then show which source each line comes from. A flag of
+a single source beside --sources is a usage error. watch reports each new
+artifact once, as a JSON line and to a webhook (see trove artifacts watch
+--help).`
 
 func newArtifacts(s Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "artifacts",
-		Short: "List, choose and download versioned artifacts from an S3 bucket",
+		Short: "List, choose, download and watch versioned artifacts in S3 buckets",
 		Long:  artifactsLong,
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newArtifactsList(s), newArtifactsLatest(s), newArtifactsPull(s))
+	cmd.AddCommand(newArtifactsList(s), newArtifactsLatest(s), newArtifactsPull(s),
+		newArtifactsWatch(s))
 	return cmd
 }
 
@@ -119,8 +136,19 @@ func newArtifactsPull(s Streams) *cobra.Command {
 	return cmd
 }
 
-// addFlags defines the flags of a source on fs.
+// addFlags defines the flags of a source, --json and --sources on fs.
 func (o *sourceOptions) addFlags(fs *pflag.FlagSet) {
+	o.addSourceFlags(fs)
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+}
+
+// addSourceFlags defines the flags of a source and --sources on fs.
+func (o *sourceOptions) addSourceFlags(fs *pflag.FlagSet) {
+	o.fs = fs
+	fs.StringVar(&o.sourcesFile, "sources", "", "YAML file of named sources, instead of "+
+		"the flags of one source")
+	fs.StringArrayVar(&o.names, "source", nil, "with --sources: the source to use, by name "+
+		"(default: every source); repeatable")
 	fs.StringVar(&o.endpoint, "endpoint", "", "base URL of the S3 endpoint, such as "+
 		"http://127.0.0.1:9000 (default: the AWS configuration's)")
 	fs.StringVar(&o.region, "region", "", "the bucket's region, signed for (default: the "+
@@ -134,27 +162,45 @@ func (o *sourceOptions) addFlags(fs *pflag.FlagSet) {
 		"or name")
 	fs.StringVar(&o.constraint, "constraint", "", "keep only versions satisfying this, such "+
 		"as '>=1.2, <2'")
-	fs.BoolVar(&o.json, "json", false, "print JSON")
+}
+
+// flagSource checks the flags of a source and returns it.
+func (o sourceOptions) flagSource() (artifacts.Source, error) {
+	switch {
+	case len(o.names) > 0:
+		return artifacts.Source{}, usageErrorf("--source (or TROVE_SOURCE) chooses among " +
+			"the sources of a file: give --sources FILE too")
+	case o.bucket == "":
+		return artifacts.Source{}, usageErrorf("--bucket is required")
+	case o.pattern == "":
+		return artifacts.Source{}, usageErrorf("--pattern is required")
+	}
+	if err := checkEndpoint(o.endpoint); err != nil {
+		return artifacts.Source{}, err
+	}
+	order, err := selector.ParseOrder(o.order)
+	if err != nil {
+		return artifacts.Source{}, usageErrorf("--order %q: want semver, modified or name",
+			o.order)
+	}
+	return artifacts.Source{Endpoint: o.endpoint, Region: o.region, Profile: o.profile,
+		Bucket: o.bucket, Pattern: o.pattern, Regexp: o.regexp, Order: order,
+		Constraint: o.constraint}, nil
 }
 
 // open checks the flags and returns a client of their source.
 func (o sourceOptions) open(ctx context.Context) (*artifacts.Client, error) {
-	switch {
-	case o.bucket == "":
-		return nil, usageErrorf("--bucket is required")
-	case o.pattern == "":
-		return nil, usageErrorf("--pattern is required")
-	}
-	if err := checkEndpoint(o.endpoint); err != nil {
+	src, err := o.flagSource()
+	if err != nil {
 		return nil, err
 	}
-	order, err := selector.ParseOrder(o.order)
-	if err != nil {
-		return nil, usageErrorf("--order %q: want semver, modified or name", o.order)
-	}
-	c, err := artifacts.Open(ctx, artifacts.Source{Endpoint: o.endpoint, Region: o.region,
-		Profile: o.profile, Bucket: o.bucket, Pattern: o.pattern, Regexp: o.regexp,
-		Order: order, Constraint: o.constraint})
+	return openSource(ctx, src)
+}
+
+// openSource returns a client of src; a source New refuses is a usage
+// error.
+func openSource(ctx context.Context, src artifacts.Source) (*artifacts.Client, error) {
+	c, err := artifacts.Open(ctx, src)
 	if errors.Is(err, artifacts.ErrBadSource) {
 		return nil, usageError(err)
 	}
@@ -206,6 +252,9 @@ func listSource(ctx context.Context, s Streams, o sourceOptions) (*artifacts.Cli
 }
 
 func runArtifactsList(ctx context.Context, s Streams, o sourceOptions) error {
+	if o.sourcesFile != "" {
+		return runListFile(ctx, s, o)
+	}
 	c, res, err := listSource(ctx, s, o)
 	if err != nil {
 		return err
@@ -249,6 +298,9 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func runArtifactsLatest(ctx context.Context, s Streams, o sourceOptions) error {
+	if o.sourcesFile != "" {
+		return runLatestFile(ctx, s, o)
+	}
 	c, res, err := listSource(ctx, s, o)
 	if err != nil {
 		return err
@@ -278,7 +330,7 @@ type pulledJSON struct {
 
 func runArtifactsPull(ctx context.Context, s Streams, o sourceOptions, version,
 	output string) error {
-	c, err := o.open(ctx)
+	c, err := o.pullClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -304,7 +356,7 @@ func runArtifactsPull(ctx context.Context, s Streams, o sourceOptions, version,
 			Verified: p.Verified})
 	}
 	_, err = fmt.Fprintf(s.Out, "pulled s3://%s/%s (version %s, %d bytes, checked by %s) "+
-		"to %s\n", o.bucket, p.Key, p.Version, p.Bytes, p.Verified, p.Path)
+		"to %s\n", c.Source().Bucket, p.Key, p.Version, p.Bytes, p.Verified, p.Path)
 	return err
 }
 

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/troveproject/trove/internal/server"
 )
@@ -96,4 +97,16 @@ func lineDiff(want, got string) string {
 		return "the same lines in another order or number; got:\n" + got
 	}
 	return b.String()
+}
+
+// WaitFor calls cond every 20 ms until it returns true, and fails tb,
+// naming what it waited for, when timeout passes first.
+func WaitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	for deadline := time.Now().Add(timeout); !cond(); {
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

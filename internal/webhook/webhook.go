@@ -61,9 +61,12 @@ func Verify(secret, body []byte, header string) bool {
 	return hmac.Equal(got, m.Sum(nil))
 }
 
-// Sender POSTs deliveries. The zero value is usable: http.DefaultClient, no
-// signature, backoff from one second up to five minutes, no logging.
+// Sender POSTs deliveries. The zero value is usable: a client that gives up
+// on an attempt after DefaultTimeout, no signature, backoff from one second
+// up to five minutes, no logging.
 type Sender struct {
+	// Client sends the POSTs; nil means defaultClient. A client without a
+	// timeout lets a receiver that never answers stall a delivery forever.
 	Client *http.Client
 	// Secret signs every body when not empty.
 	Secret []byte
@@ -75,6 +78,14 @@ type Sender struct {
 	// never receives the secret or the body.
 	Log *slog.Logger
 }
+
+// DefaultTimeout bounds one attempt of a Sender without a Client.
+const DefaultTimeout = 30 * time.Second
+
+// defaultClient does not follow redirects: a 3xx is no acknowledgement, and
+// a receiver cannot send a signed body on to another address.
+var defaultClient = &http.Client{Timeout: DefaultTimeout,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // StatusError is Post's error for a response that is not 2xx.
 type StatusError struct {
@@ -105,7 +116,7 @@ func (s *Sender) Post(ctx context.Context, url, id string, body []byte) error {
 	}
 	client := s.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = defaultClient
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/troveproject/trove/internal/testutil"
+	"github.com/troveproject/trove/internal/testutil/troveproc"
+)
+
+// writeSources writes a sources file for the trove at endpoint: "app" for
+// the releases of charts/app, "rc" for its 1.10 pre-releases.
+func writeSources(t *testing.T, endpoint string) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "sources.yaml")
+	doc := "defaults:\n  endpoint: " + endpoint + "\n  region: eu-central-1\n" +
+		"sources:\n" +
+		"  - name: app\n    bucket: devtools-artifacts\n    pattern: charts/app-*.tgz\n" +
+		"  - name: rc\n    bucket: devtools-artifacts\n    pattern: charts/app-*.tgz\n" +
+		"    constraint: \">=1.10.0-0, <1.10.0\"\n"
+	if err := os.WriteFile(f, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestArtifactsSourcesFile(t *testing.T) {
+	endpoint := startArtifactsTrove(t)
+	useKey(t, "AKIAEXAMPLEDELEGATE1", "EXAMPLE/delegate/notARealSecret000000000")
+	file := writeSources(t, endpoint)
+	out := filepath.Join(t.TempDir(), "rc.tgz")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  []string // in stdout, in order
+		wantErr  string
+	}{
+		{name: "list all", args: []string{"list", "--sources", file}, wantOut: []string{
+			"SOURCE", "app ", "1.10.0 ", "app ", "1.0.0 ", "rc ", "1.10.0-rc.1 "}},
+		{name: "latest of each", args: []string{"latest", "--sources", file},
+			wantOut: []string{"app\t1.10.0\n", "rc\t1.10.0-rc.1\n"}},
+		{name: "latest of one", args: []string{"latest", "--sources", file, "--source", "rc"},
+			wantOut: []string{"1.10.0-rc.1\n"}},
+		{name: "latest json", args: []string{"latest", "--sources", file, "--json"},
+			wantOut: []string{`"source": "app"`, `"version": "1.10.0"`, `"source": "rc"`}},
+		{name: "list json", args: []string{"list", "--sources", file, "--source", "rc",
+			"--json"}, wantOut: []string{"[", `"source": "rc"`, `"bucket": "devtools-artifacts"`,
+			`"version": "1.10.0-rc.1"`}},
+		{name: "pull one", args: []string{"pull", "--sources", file, "--source", "rc",
+			"--output", out}, wantOut: []string{"pulled s3://devtools-artifacts/" +
+			"charts/app-1.10.0-rc.1.tgz"}},
+		{name: "pull needs a source", args: []string{"pull", "--sources", file},
+			wantCode: exitUsage, wantErr: "choose it with --source (the file has app, rc)"},
+		{name: "unknown source", args: []string{"list", "--sources", file, "--source", "x"},
+			wantCode: exitUsage, wantErr: `--source "x": ` + file + ` defines no such source`},
+		{name: "flag beside the file", args: []string{"list", "--sources", file, "--bucket",
+			"b"}, wantCode: exitUsage, wantErr: "--bucket (or TROVE_BUCKET) cannot be combined"},
+		{name: "source without a file", args: []string{"list", "--source", "app", "--bucket",
+			"b", "--pattern", "a-*"}, wantCode: exitUsage, wantErr: "give --sources FILE too"},
+		{name: "bad file", args: []string{"list", "--sources", "testdata/partner-policy.json"},
+			wantCode: exitUsage, wantErr: `partner-policy.json:2: unknown field "Version"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := run(append([]string{"artifacts"}, tc.args...)...)
+			if code != tc.wantCode || !strings.Contains(stderr, tc.wantErr) {
+				t.Fatalf("exit %d, stderr %q; want %d, stderr with %q", code, stderr,
+					tc.wantCode, tc.wantErr)
+			}
+			rest := stdout
+			for _, w := range tc.wantOut {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("stdout lacks %q (in order):\n%s", w, stdout)
+				}
+				rest = rest[i+len(w):]
+			}
+		})
+	}
+}
+
+func TestArtifactsWatchUsage(t *testing.T) {
+	t.Setenv("EMPTY_SECRET", "")
+	src := []string{"artifacts", "watch", "--bucket", "b", "--pattern", "a-*"}
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"no state", src, "--state FILE is required"},
+		{"short interval", append(src, "--state", "s", "--interval", "10ms"),
+			"--interval 10ms: want at least 1s"},
+		{"empty secret", append(src, "--state", "s", "--webhook", "http://127.0.0.1:1/",
+			"--webhook-secret-env", "EMPTY_SECRET"), "EMPTY_SECRET: the variable is unset"},
+		{"secret without webhook", append(src, "--state", "s", "--webhook-secret-env", "X"),
+			"--webhook-secret-env needs --webhook"},
+		{"bad webhook", append(src, "--state", "s", "--webhook", "ftp://x"), `--webhook "ftp`},
+		{"unsigned events off loopback", append(src, "--state", "s", "--events-listen",
+			"0.0.0.0:8089"), "loopback address only"},
+		{"events address", append(src, "--state", "s", "--events-listen", "8089"),
+			"want host:port"},
+		{"no pattern", []string{"artifacts", "watch", "--state", "s", "--bucket", "b"},
+			"--pattern is required"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(tc.args...)
+			if code != exitUsage || !strings.Contains(stderr, tc.wantErr) {
+				t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr, exitUsage,
+					tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestArtifactsWatch(t *testing.T) {
+	endpoint := startArtifactsTrove(t)
+	useKey(t, "AKIAEXAMPLEDELEGATE1", "EXAMPLE/delegate/notARealSecret000000000")
+	state := filepath.Join(t.TempDir(), "watch.state")
+	var stdout, stderr troveproc.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- Execute(ctx, []string{"artifacts", "watch", "--sources",
+			writeSources(t, endpoint), "--source", "app", "--state", state, "--interval", "1s"},
+			Streams{Out: &stdout, Err: &stderr})
+	}()
+	testutil.WaitFor(t, 20*time.Second, "the baseline", func() bool {
+		data, err := os.ReadFile(state)
+		return err == nil && strings.Contains(string(data), `"app"`)
+	})
+	publish(t, endpoint, "charts/app-2.0.0.tgz", "two")
+	testutil.WaitFor(t, 20*time.Second, "the event", func() bool { return stdout.String() != "" })
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("watch did not stop")
+	}
+	var e struct{ Source, Key, Version, Change string }
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &e) != nil ||
+		e != (struct{ Source, Key, Version, Change string }{"app", "charts/app-2.0.0.tgz",
+			"2.0.0", "new"}) {
+		t.Errorf("stdout %q, want one line: app-2.0.0 new from app", stdout.String())
+	}
+}
+
+// publish uploads one object as ci-publisher.
+func publish(t *testing.T, endpoint, key, body string) {
+	t.Helper()
+	c := s3.New(s3.Options{Region: "eu-central-1", BaseEndpoint: aws.String(endpoint),
+		UsePathStyle: true, Credentials: credentials.NewStaticCredentialsProvider(
+			"AKIAEXAMPLEPUBLISHER", "EXAMPLE/ci-publisher/notARealSecret00000", "")})
+	_, err := c.PutObject(context.Background(), &s3.PutObjectInput{
+		Bucket: aws.String("devtools-artifacts"), Key: aws.String(key),
+		Body: strings.NewReader(body), ServerSideEncryption: types.ServerSideEncryptionAes256})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
