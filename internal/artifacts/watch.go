@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"maps"
 	"net"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -65,8 +64,8 @@ type WatchConfig struct {
 	// Webhook, when not empty, is the URL each event is POSTed to with
 	// Sender, until acknowledged.
 	Webhook string
-	// Sender delivers to Webhook; nil means one with no secret and a client
-	// with a 30-second timeout per attempt.
+	// Sender delivers to Webhook; nil means one with no secret and
+	// webhook.DefaultTimeout per attempt.
 	Sender *webhook.Sender
 	// HintAddr, when not empty, is the address of an HTTP listener that
 	// takes S3 event notifications as hints to poll at once.
@@ -122,7 +121,7 @@ func NewWatcher(cfg WatchConfig) (*Watcher, error) {
 	w := &Watcher{cfg: cfg, sender: cfg.Sender, sem: make(chan struct{}, maxDeliveries),
 		now: time.Now}
 	if w.sender == nil {
-		w.sender = &webhook.Sender{Client: &http.Client{Timeout: 30 * time.Second}}
+		w.sender = &webhook.Sender{}
 	}
 	for _, s := range cfg.Sources {
 		w.sources = append(w.sources, &watched{WatchSource: s, def: definition(s.Client.src),

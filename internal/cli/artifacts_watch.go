@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -195,8 +194,7 @@ func runArtifactsWatch(ctx context.Context, s Streams, o watchOptions) error {
 	log := slog.New(slog.NewTextHandler(s.Err, nil))
 	w, err := artifacts.NewWatcher(artifacts.WatchConfig{Sources: srcs, StatePath: o.state,
 		Interval: o.interval, Out: s.Out, Webhook: o.webhook,
-		Sender: &webhook.Sender{Secret: hookSecret, Log: log,
-			Client: &http.Client{Timeout: 30 * time.Second}},
+		Sender:   &webhook.Sender{Secret: hookSecret, Log: log},
 		HintAddr: o.eventsListen, HintSecret: eventsSecret, Log: log})
 	if errors.Is(err, artifacts.ErrStateLocked) {
 		return fmt.Errorf("%w (is another trove artifacts watch running with --state %s?)",

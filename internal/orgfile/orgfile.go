@@ -40,6 +40,10 @@ import (
 type File struct {
 	Organization *Organization `yaml:"organization"`
 	Accounts     []Account     `yaml:"accounts"`
+	// Webhooks are the destinations bucket notifications may name
+	// (webhooks.go). Apply leaves them out: the server reads them from
+	// the file it loaded.
+	Webhooks []Webhook `yaml:"webhooks"`
 }
 
 // Organization declares the organization, its tree and its authorization
@@ -208,6 +212,7 @@ var yamlTypeNames = map[string]string{
 	"orgfile.ManagedPolicy": "a managed policy", "orgfile.Group": "a group",
 	"orgfile.AccessKey": "an access key", "orgfile.User": "a user",
 	"orgfile.Policy": "a policy", "orgfile.Bucket": "a bucket",
+	"orgfile.Webhook": "a webhook",
 }
 
 var yamlTypeRef = regexp.MustCompile(`in type (orgfile\.[A-Za-z]+)`)
@@ -251,7 +256,7 @@ func (f *File) validate(dir string) error {
 			return fmt.Errorf("account %s: %w", a.ID, err)
 		}
 	}
-	return nil
+	return validateWebhooks(f.Webhooks, osGetenv)
 }
 
 func (a *Account) validate(dir string, keys, buckets map[string]bool) error {

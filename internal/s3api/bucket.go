@@ -39,6 +39,7 @@ func (h *Handler) loadBucket(rq *request) (store.Bucket, error) {
 	if err != nil {
 		return b, bucketError(err, rq.bucket, "get bucket")
 	}
+	rq.notifies = b.Notification != nil
 	// As S3 does, say where the bucket lives, so that clients signing for
 	// another region can redirect themselves even from a bodiless HEAD error.
 	rq.w.Header().Set("x-amz-bucket-region", b.Region)

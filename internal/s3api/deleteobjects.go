@@ -288,10 +288,11 @@ func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) (store.
 	}
 	var res store.WriteResult
 	var err error
+	ctx := h.eventContext(rq, store.EventDelete)
 	if o.VersionID != nil {
-		res, err = h.cfg.Meta.DeleteObjectVersion(rq.ctx, b.Name, o.key(), o.version())
+		res, err = h.cfg.Meta.DeleteObjectVersion(ctx, b.Name, o.key(), o.version())
 	} else {
-		res, err = h.cfg.Meta.DeleteObject(rq.ctx, b.Name, o.key(), want)
+		res, err = h.cfg.Meta.DeleteObject(ctx, b.Name, o.key(), want)
 	}
 	switch {
 	case errors.Is(err, store.ErrPrecondition):
@@ -302,6 +303,7 @@ func (h *Handler) deleteOne(rq *request, b store.Bucket, o deleteTarget) (store.
 			"err", err)
 		return none, s3err.New(s3err.InternalError)
 	default:
+		h.notified(rq)
 		h.removeBlob(rq, res.Freed)
 	}
 	return res, nil

@@ -43,6 +43,12 @@ type Config struct {
 	AccessLog *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Webhook reports whether a webhook id is declared, for the queue ARNs
+	// of notification configurations; nil declares none. Notify, when not
+	// nil, is called after a write queued a notification event; it must
+	// not block. See notification.go.
+	Webhook func(id string) bool
+	Notify  func()
 }
 
 // Handler is the S3 API as an http.Handler.
@@ -54,6 +60,9 @@ type Handler struct {
 	// observe, set only by tests (export_test.go), sees the condition keys
 	// of every authorization: the operation, the IAM action and the context.
 	observe func(op, action string, c policy.Context)
+	// helm caches the charts the Helm repository view read
+	// (helmview_cache.go).
+	helm helmCache
 }
 
 // New returns a Handler for cfg.
@@ -139,6 +148,9 @@ type request struct {
 	resource string
 	verdict  *verdict
 	status   int
+	// notifies is set by loadBucket when the bucket has a notification
+	// configuration, so that writes carry their events (notification.go).
+	notifies bool
 }
 
 func (rq *request) query(name string) string { return rq.r.URL.Query().Get(name) }
@@ -166,6 +178,9 @@ func (h *Handler) serve(rq *request) error {
 	if headerSize(rq.r.Header) > maxHeaderSection {
 		return s3err.Newf(s3err.RequestHeaderSectionTooLarge, "Your request header section "+
 			"exceeds the maximum allowed size of %d bytes.", maxHeaderSection)
+	}
+	if h.helmView(rq) {
+		return h.serveHelm(rq)
 	}
 	if err := h.address(rq); err != nil {
 		return err
@@ -202,6 +217,9 @@ func (h *Handler) fail(rq *request, err error) {
 		h.log.Error("request failed", "request_id", rq.id, "op", rq.op, "err", err)
 	}
 	rq.status = e.Status()
+	if helmChallenge(rq, e) {
+		return
+	}
 	if e.Code == s3err.NotModified {
 		rq.w.WriteHeader(http.StatusNotModified)
 		return

@@ -85,7 +85,8 @@ func (h *Handler) completeMultipartUpload(rq *request) error {
 	var partBlobs []string
 	err = h.commitWith(rq, &obj, w, want, obj.Size, nil,
 		func(o store.Object) (store.WriteResult, error) {
-			res, blobs, err := h.cfg.Meta.CompleteUpload(rq.ctx, u.ID, o, want)
+			ctx := h.eventContext(rq, createdEvents[rq.op])
+			res, blobs, err := h.cfg.Meta.CompleteUpload(ctx, u.ID, o, want)
 			if err != nil && !errors.Is(err, store.ErrPrecondition) {
 				return res, uploadError(err, u.ID)
 			}

@@ -203,7 +203,7 @@ func (h *Handler) commitObject(rq *request, o *store.Object, w store.BlobWriter,
 	want store.Expect, size int64, md5sum []byte) error {
 	return h.commitWith(rq, o, w, want, size, md5sum,
 		func(o store.Object) (store.WriteResult, error) {
-			return h.cfg.Meta.PutObject(rq.ctx, o, want)
+			return h.cfg.Meta.PutObject(h.eventContext(rq, createdEvents[rq.op]), o, want)
 		})
 }
 
@@ -236,6 +236,7 @@ func (h *Handler) commitWith(rq *request, o *store.Object, w store.BlobWriter,
 		}
 		return fmt.Errorf("s3api: put object record: %w", err)
 	}
+	h.notified(rq)
 	h.removeBlob(rq, replaced.Freed)
 	o.VersionID = replaced.VersionID
 	setVersionHeader(rq, replaced.VersionID)
@@ -558,7 +559,8 @@ func (h *Handler) deleteObject(rq *request) error {
 			return err
 		}
 	}
-	res, err := h.cfg.Meta.DeleteObject(rq.ctx, b.Name, rq.key, want)
+	ctx := h.eventContext(rq, store.EventDelete)
+	res, err := h.cfg.Meta.DeleteObject(ctx, b.Name, rq.key, want)
 	switch {
 	case errors.Is(err, store.ErrPrecondition):
 		return conditionError(err, want, rq.key)
@@ -566,6 +568,7 @@ func (h *Handler) deleteObject(rq *request) error {
 	case err != nil:
 		return fmt.Errorf("s3api: delete object: %w", err)
 	default:
+		h.notified(rq)
 		h.removeBlob(rq, res.Freed)
 	}
 	if res.DeleteMarker {

@@ -60,6 +60,8 @@ var bucketOps = map[string]map[string]op{
 		"versions":   {"ListObjectVersions", (*Handler).listObjectVersions},
 		"tagging":    {"GetBucketTagging", (*Handler).getBucketTagging},
 		"uploads":    {"ListMultipartUploads", (*Handler).listMultipartUploads},
+		"notification": {"GetBucketNotificationConfiguration",
+			(*Handler).getBucketNotification},
 	},
 	http.MethodHead: {"": {"HeadBucket", (*Handler).headBucket}},
 	http.MethodPut: {
@@ -67,6 +69,8 @@ var bucketOps = map[string]map[string]op{
 		"policy":     {"PutBucketPolicy", (*Handler).putBucketPolicy},
 		"versioning": {"PutBucketVersioning", (*Handler).putBucketVersioning},
 		"tagging":    {"PutBucketTagging", (*Handler).putBucketTagging},
+		"notification": {"PutBucketNotificationConfiguration",
+			(*Handler).putBucketNotification},
 	},
 	http.MethodDelete: {
 		"":        {"DeleteBucket", (*Handler).deleteBucket},

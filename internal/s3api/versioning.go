@@ -370,9 +370,13 @@ func (h *Handler) deleteVersion(rq *request, b store.Bucket, id string) error {
 	if err := refuseConditional(rq.r.Header, "If-Match"); err != nil {
 		return err
 	}
-	res, err := h.cfg.Meta.DeleteObjectVersion(rq.ctx, b.Name, rq.key, id)
+	ctx := h.eventContext(rq, store.EventDelete)
+	res, err := h.cfg.Meta.DeleteObjectVersion(ctx, b.Name, rq.key, id)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("s3api: delete object version: %w", err)
+	}
+	if err == nil {
+		h.notified(rq)
 	}
 	h.removeBlob(rq, res.Freed)
 	if res.DeleteMarker {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/troveproject/trove/internal/iamapi"
 	"github.com/troveproject/trove/internal/identity"
+	"github.com/troveproject/trove/internal/notify"
 	"github.com/troveproject/trove/internal/orgfile"
 	"github.com/troveproject/trove/internal/s3api"
 	"github.com/troveproject/trove/internal/store"
@@ -197,7 +198,37 @@ func Run(ctx context.Context, cfg Config, out io.Writer, log *slog.Logger) error
 	if err := Bootstrap(ctx, st.Meta, out); err != nil {
 		return err
 	}
-	return serve(ctx, ln, tlsCfg, NewHandler(st, cfg, log), log)
+	d := startDispatcher(ctx, st.Meta, file, log)
+	defer d.stop()
+	return serve(ctx, ln, tlsCfg, newHandler(st, cfg, log, d.Dispatcher), log)
+}
+
+// dispatcher is the running notify.Dispatcher and how to stop it.
+type dispatcher struct {
+	*notify.Dispatcher
+	stop func() // ends Run and waits for it to return
+}
+
+// startDispatcher runs the notification dispatcher with the webhooks the
+// organization file declares (none without a file) until stop is called,
+// which must come before the stores close.
+func startDispatcher(ctx context.Context, meta store.Meta, file *orgfile.File,
+	log *slog.Logger) dispatcher {
+	var hooks []notify.Webhook
+	if file != nil {
+		for _, w := range file.Webhooks {
+			hooks = append(hooks, notify.Webhook{ID: w.ID, Endpoint: w.Endpoint, Secret: w.Key})
+			log.Info("webhook declared", "webhook", w) // Webhook.LogValue omits the secret
+		}
+	}
+	d := notify.New(notify.Options{Meta: meta, Webhooks: hooks, Log: log})
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx)
+	}()
+	return dispatcher{Dispatcher: d, stop: func() { cancel(); <-done }}
 }
 
 // loadTLS reads the certificate and key files, checks that they are a pair,
@@ -238,12 +269,24 @@ func loadTLS(certFile, keyFile string, now time.Time, log *slog.Logger) (*tls.Co
 
 // NewHandler returns what trove serves on its listener over st: the IAM
 // query API for the requests iamapi.Handles, the S3 API for every other.
+// Bucket notifications need the dispatcher Run starts: with NewHandler no
+// webhook is declared.
 func NewHandler(st *Stores, cfg Config, log *slog.Logger) http.Handler {
+	return newHandler(st, cfg, log, nil)
+}
+
+// newHandler is NewHandler with the webhooks d declares and wakes; d nil
+// declares none.
+func newHandler(st *Stores, cfg Config, log *slog.Logger, d *notify.Dispatcher) http.Handler {
 	cfg.defaults()
 	dir := identity.New(st.Meta)
 	access := slog.New(capStrings(log.Handler(), maxAccessAttr)).With("log", "access")
-	s3 := s3api.New(s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: dir,
-		Region: cfg.Region, Domains: cfg.Domains, Logger: log, AccessLog: access})
+	s3cfg := s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: dir,
+		Region: cfg.Region, Domains: cfg.Domains, Logger: log, AccessLog: access}
+	if d != nil {
+		s3cfg.Webhook, s3cfg.Notify = d.Declared, d.Wake
+	}
+	s3 := s3api.New(s3cfg)
 	iam := iamapi.New(iamapi.Config{Meta: st.Meta, Directory: dir, Logger: log,
 		AccessLog: access})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

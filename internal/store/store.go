@@ -125,6 +125,9 @@ type Bucket struct {
 	Versioning string
 	// Tags is the bucket's tag set; nil when it has none.
 	Tags map[string]string
+	// Notification is the bucket's notification configuration as
+	// PutBucketNotification stored it; nil when it has none.
+	Notification []byte
 }
 
 // Object is the record of one object.
@@ -195,6 +198,7 @@ type Meta interface {
 	Versions
 	Tagging
 	Multipart
+	Notifications
 
 	// IdentityVersion returns a number that changes whenever a record other
 	// than an access key, a bucket or an object is created, changed or

@@ -8,7 +8,7 @@ import (
 )
 
 // bucketColumns is the column list scanBucket reads.
-const bucketColumns = `name, owner, region, created, policy, versioning, tags`
+const bucketColumns = `name, owner, region, created, policy, versioning, tags, notification`
 
 // CreateBucket creates b. It returns store.ErrBucketExists when the name is
 // taken, whoever owns it, and store.ErrNotFound when the owner account does
@@ -92,7 +92,8 @@ func (db *DB) PutBucketPolicy(ctx context.Context, bucket string, doc []byte) er
 func scanBucket(row interface{ Scan(...any) error }, b *store.Bucket) error {
 	var created int64
 	var tags []byte
-	err := row.Scan(&b.Name, &b.Owner, &b.Region, &created, &b.Policy, &b.Versioning, &tags)
+	err := row.Scan(&b.Name, &b.Owner, &b.Region, &created, &b.Policy, &b.Versioning, &tags,
+		&b.Notification)
 	if err != nil {
 		return err
 	}

@@ -41,8 +41,21 @@ func (db *DB) PutObject(ctx context.Context, o store.Object, want store.Expect) 
 	return res, fail(err, "put object %q in bucket %s", o.Key, o.Bucket)
 }
 
-// putObject is PutObject inside a write transaction.
+// putObject is PutObject inside a write transaction, queueing the event
+// ctx carries (queueEvent).
 func putObject(ctx context.Context, tx *sql.Tx, o store.Object, want store.Expect) (
+	store.WriteResult, error) {
+	res, err := storeObject(ctx, tx, o, want)
+	if err != nil {
+		return res, err
+	}
+	return res, queueEvent(ctx, tx, o.Bucket, o.Key, func(e *store.Event) {
+		e.Size, e.ETag, e.VersionID = o.Size, o.ETag, res.VersionID
+	})
+}
+
+// storeObject writes o's record for putObject.
+func storeObject(ctx context.Context, tx *sql.Tx, o store.Object, want store.Expect) (
 	store.WriteResult, error) {
 	state, err := bucketVersioning(ctx, tx, o.Bucket)
 	if err != nil {
@@ -214,8 +227,24 @@ func (db *DB) DeleteObject(ctx context.Context, bucket, key string, want store.E
 	return res, fail(err, "delete object")
 }
 
-// deleteObject is DeleteObject inside a write transaction.
+// deleteObject is DeleteObject inside a write transaction, queueing the
+// event ctx carries (queueEvent), named after what the delete did.
 func deleteObject(ctx context.Context, tx *sql.Tx, bucket, key string, want store.Expect) (
+	store.WriteResult, error) {
+	res, err := removeObject(ctx, tx, bucket, key, want)
+	if err != nil {
+		return res, err
+	}
+	return res, queueEvent(ctx, tx, bucket, key, func(e *store.Event) {
+		e.Name, e.VersionID = store.EventDelete, res.VersionID
+		if res.DeleteMarker {
+			e.Name = store.EventDeleteMarkerCreated
+		}
+	})
+}
+
+// removeObject removes the key or adds a delete marker for deleteObject.
+func removeObject(ctx context.Context, tx *sql.Tx, bucket, key string, want store.Expect) (
 	store.WriteResult, error) {
 	state, err := bucketVersioning(ctx, tx, bucket)
 	if err != nil {

@@ -203,6 +203,7 @@ CREATE TABLE object_versions (
 CREATE UNIQUE INDEX object_versions_by_id ON object_versions (bucket, key, version_id);
 `,
 	multipartMigration,
+	notificationMigration,
 }
 
 // versionTriggers returns, for each table, triggers that increment the

@@ -220,7 +220,12 @@ func (db *DB) DeleteObjectVersion(ctx context.Context, bucket, key, versionID st
 		}
 		res = store.WriteResult{VersionID: versionID, DeleteMarker: o.DeleteMarker,
 			Freed: o.BlobID, Removed: o}
-		return promoteNewest(ctx, tx, bucket, key)
+		if err := promoteNewest(ctx, tx, bucket, key); err != nil {
+			return err
+		}
+		return queueEvent(ctx, tx, bucket, key, func(e *store.Event) {
+			e.Name, e.VersionID = store.EventDelete, versionID
+		})
 	})
 	return res, fail(err, "delete object version")
 }

@@ -79,6 +79,10 @@ func RunMeta(t *testing.T, newMeta func(t *testing.T) store.Meta) {
 		{"CompleteUpload", testCompleteUpload},
 		{"UploadBlobIDs", testUploadBlobIDs},
 		{"ListUploads", testListUploads},
+		{"BucketNotification", testBucketNotification},
+		{"EventsNeedConfiguration", testEventsNeedConfiguration},
+		{"EventsQueued", testEventsQueued},
+		{"Deliveries", testDeliveries},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, newMeta(t)) })
