@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,6 +37,8 @@ type hookReceiver struct {
 	bodies map[string][]byte
 	posts  int
 	bad    int // deliveries without a valid signature
+	// watch is the watcher whose webhook this is.
+	watch *watchProc
 }
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -71,26 +74,9 @@ type watchEvent struct {
 func TestProofDelegateWatchPullHelm(t *testing.T) {
 	srv := startTrove(t, t.TempDir(), exampleOrg)
 	aws := newCLI(t, exampleOrg, srv.Endpoint)
-	for _, v := range []string{"0.1.0", "0.2.0"} {
-		publish(t, aws, v)
-	}
-	rcv := &hookReceiver{bodies: map[string][]byte{}}
-	hook := httptest.NewServer(rcv)
-	defer hook.Close()
-
-	state := filepath.Join(t.TempDir(), "watch.state")
-	watch := startWatch(t, aws, srv.Endpoint, "--state", state, "--interval", "1s",
-		"--webhook", hook.URL, "--webhook-secret-env", "PROOF_HOOK_SECRET")
-	testutil.WaitFor(t, 30*time.Second, "the watcher's baseline", func() bool {
-		return strings.Contains(watch.stderr.String(), "baseline recorded")
-	})
-	publish(t, aws, "1.0.0")
-
-	testutil.WaitFor(t, 30*time.Second, "the webhook delivery", func() bool {
-		return len(rcv.deliveries()) > 0
-	})
+	rcv := watchPublish(t, aws, srv.Endpoint, "--interval", "1s")
 	time.Sleep(3 * time.Second) // three more polls: none may deliver again
-	checkOneEvent(t, rcv, watch.stdout.String())
+	checkOneEvent(t, rcv)
 
 	latest := runTrove(t, aws, "artifacts", "latest", "--endpoint", srv.Endpoint,
 		"--profile", "delegate", "--bucket", bucket, "--pattern", "charts/hello-*.tgz")
@@ -115,6 +101,49 @@ func TestProofDelegateWatchPullHelm(t *testing.T) {
 	}
 }
 
+// TestProofWatchHintedByNotification is the same watch with an hour between
+// polls: it can only see the new chart in time because the bucket's
+// notification, sent by trove to the watcher's hint listener, makes it list
+// at once.
+func TestProofWatchHintedByNotification(t *testing.T) {
+	hint := fmt.Sprintf("127.0.0.1:%d", troveproc.FreePort(t))
+	t.Setenv(secretEnvName, webhookSecret)
+	org := webhookOrg(t, "http://"+hint+"/")
+	srv := startTrove(t, t.TempDir(), org)
+	aws := newCLI(t, org, srv.Endpoint)
+	aws.env = append(aws.env, secretEnvName+"="+webhookSecret)
+	mustRun(t, aws, "ci-publisher", "s3api", "put-bucket-notification-configuration",
+		"--bucket", bucket, "--notification-configuration", notificationConfig)
+	rcv := watchPublish(t, aws, srv.Endpoint, "--interval", "1h", "--events-listen", hint,
+		"--events-secret-env", secretEnvName)
+	checkOneEvent(t, rcv)
+}
+
+// watchPublish publishes hello 0.1.0 and 0.2.0 as ci-publisher, starts the
+// delegate's watch with args and a signed webhook to a receiver, waits for
+// its baseline, publishes 1.0.0 and waits for the receiver to get a
+// delivery, which it returns.
+func watchPublish(t *testing.T, aws *cli, endpoint string, args ...string) *hookReceiver {
+	t.Helper()
+	for _, v := range []string{"0.1.0", "0.2.0"} {
+		publish(t, aws, v)
+	}
+	rcv := &hookReceiver{bodies: map[string][]byte{}}
+	hook := httptest.NewServer(rcv)
+	t.Cleanup(hook.Close)
+	state := filepath.Join(t.TempDir(), "watch.state")
+	rcv.watch = startWatch(t, aws, endpoint, append([]string{"--state", state,
+		"--webhook", hook.URL, "--webhook-secret-env", "PROOF_HOOK_SECRET"}, args...)...)
+	testutil.WaitFor(t, 30*time.Second, "the watcher's baseline", func() bool {
+		return strings.Contains(rcv.watch.stderr.String(), "baseline recorded")
+	})
+	publish(t, aws, "1.0.0")
+	testutil.WaitFor(t, 30*time.Second, "the webhook delivery", func() bool {
+		return len(rcv.deliveries()) > 0
+	})
+	return rcv
+}
+
 // publish uploads the hello chart at version as ci-publisher, with SSE-S3 as
 // the bucket policy demands.
 func publish(t *testing.T, aws *cli, version string) {
@@ -128,7 +157,7 @@ func publish(t *testing.T, aws *cli, version string) {
 
 // checkOneEvent checks that the receiver acknowledged exactly one signed
 // delivery, for hello 1.0.0, and that the watcher printed that one event.
-func checkOneEvent(t *testing.T, rcv *hookReceiver, stdout string) {
+func checkOneEvent(t *testing.T, rcv *hookReceiver) {
 	t.Helper()
 	got := rcv.deliveries()
 	rcv.mu.Lock()
@@ -147,6 +176,7 @@ func checkOneEvent(t *testing.T, rcv *hookReceiver, stdout string) {
 	if e != want || e.ETag == "" {
 		t.Errorf("delivered %+v, want %+v", e, want)
 	}
+	stdout := rcv.watch.stdout.String()
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 1 || !json.Valid([]byte(lines[0])) ||
 		!strings.Contains(lines[0], chartKey("1.0.0")) {
