@@ -46,7 +46,8 @@ type Event struct {
 	Change string `json:"change"`
 	// PreviousETag is the ETag the key had before, for ChangeChanged.
 	PreviousETag string `json:"previousEtag,omitempty"`
-	// DetectedAt is when the listing that found it ended.
+	// DetectedAt is when the listing that found it ended, to the
+	// millisecond, as S3 gives LastModified.
 	DetectedAt time.Time `json:"detectedAt"`
 }
 
@@ -248,7 +249,7 @@ func (w *Watcher) poll(ctx context.Context, s *watched, wg *sync.WaitGroup) erro
 		return nil
 	}
 	w.reportSkipped(s, res.Skipped)
-	ds, err := w.record(s, res.Artifacts, w.now().UTC())
+	ds, err := w.record(s, res.Artifacts, w.now().UTC().Truncate(time.Millisecond))
 	if err != nil {
 		return err
 	}

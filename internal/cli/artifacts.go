@@ -47,8 +47,8 @@ with s3:ListBucket and s3:GetObject alone, given its region.
 Credentials come from the AWS SDK's chain: AWS_ACCESS_KEY_ID..., --profile or
 AWS_PROFILE in the shared files, web identity, role assumption; never from an
 instance metadata service. The endpoint is --endpoint, else AWS_ENDPOINT_URL_S3,
-AWS_ENDPOINT_URL or the profile's endpoint_url; without one the command
-refuses to run.
+AWS_ENDPOINT_URL or the profile's endpoint_url; with none of them, AWS S3's
+own endpoint for the region.
 
 --sources FILE names several sources in YAML instead of the flags of one:
 
@@ -247,7 +247,7 @@ func listSource(ctx context.Context, s Streams, o sourceOptions) (*artifacts.Cli
 	if err != nil {
 		return nil, res, err
 	}
-	reportSkipped(s.Err, res.Skipped)
+	reportSkipped(s.Err, "", res.Skipped)
 	return c, res, nil
 }
 
@@ -284,10 +284,14 @@ func writeTable(w io.Writer, as []selector.Artifact) error {
 	return tw.Flush()
 }
 
-// reportSkipped names on w each key that matched but could not be ranked.
-func reportSkipped(w io.Writer, skipped []selector.Skipped) {
+// reportSkipped names on w each key that matched but could not be ranked,
+// after the source's name when source is not "".
+func reportSkipped(w io.Writer, source string, skipped []selector.Skipped) {
+	if source != "" {
+		source = "source " + source + ": "
+	}
 	for _, sk := range skipped {
-		fmt.Fprintf(w, "skipped %s: %s\n", sk.Key, sk.Reason)
+		fmt.Fprintf(w, "%sskipped %s: %s\n", source, sk.Key, sk.Reason)
 	}
 }
 

@@ -129,7 +129,7 @@ func runListFile(ctx context.Context, s Streams, o sourceOptions) error {
 		if err != nil {
 			return err
 		}
-		reportSkipped(s.Err, res.Skipped)
+		reportSkipped(s.Err, src.Name, res.Skipped)
 		doc := sourceListJSON{Source: src.Name, listJSON: listJSON{Bucket: src.Bucket,
 			Prefix: c.Prefix(), Artifacts: []artifactJSON{}, Skipped: []skippedJSON{}}}
 		for _, a := range res.Artifacts {

@@ -46,7 +46,8 @@ func TestArtifactsSourcesFile(t *testing.T) {
 		wantErr  string
 	}{
 		{name: "list all", args: []string{"list", "--sources", file}, wantOut: []string{
-			"SOURCE", "app ", "1.10.0 ", "app ", "1.0.0 ", "rc ", "1.10.0-rc.1 "}},
+			"SOURCE", "app ", "1.10.0 ", "app ", "1.0.0 ", "rc ", "1.10.0-rc.1 "},
+			wantErr: "source app: skipped charts/app-latest.tgz: "},
 		{name: "latest of each", args: []string{"latest", "--sources", file},
 			wantOut: []string{"app\t1.10.0\n", "rc\t1.10.0-rc.1\n"}},
 		{name: "latest of one", args: []string{"latest", "--sources", file, "--source", "rc"},
