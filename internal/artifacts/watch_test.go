@@ -175,8 +175,9 @@ func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.ids = append(h.ids, r.Header.Get(webhook.DeliveryHeader))
-	if len(h.secret) > 0 && !webhook.Verify(h.secret, body, r.Header.Get(
+	id := r.Header.Get(webhook.DeliveryHeader)
+	h.ids = append(h.ids, id)
+	if len(h.secret) > 0 && !webhook.Verify(h.secret, id, body, r.Header.Get(
 		webhook.SignatureHeader)) {
 		h.badSig++
 	}
@@ -380,9 +381,9 @@ func TestWatchHint(t *testing.T) {
 		want   int
 	}{
 		{"unsigned", http.MethodPost, "", body, http.StatusUnauthorized},
-		{"wrong secret", http.MethodPost, webhook.Sign([]byte("other"), body), body,
+		{"wrong secret", http.MethodPost, webhook.Sign([]byte("other"), hintID, body), body,
 			http.StatusUnauthorized},
-		{"garbled", http.MethodPost, webhook.Sign([]byte("hint-secret"), []byte("{")),
+		{"garbled", http.MethodPost, webhook.Sign([]byte("hint-secret"), hintID, []byte("{")),
 			[]byte("{"), http.StatusBadRequest},
 		{"oversized", http.MethodPost, "", make([]byte, artifacts.MaxHintBody+1),
 			http.StatusBadRequest},
@@ -397,7 +398,7 @@ func TestWatchHint(t *testing.T) {
 	}
 	tr.put(t, map[string][]byte{"charts/app-4.0.0+build.tgz": []byte("four")})
 	r.out.none(t, 200*time.Millisecond) // the interval is an hour: no poll without a hint
-	if got := postHint(t, http.MethodPost, url, webhook.Sign([]byte("hint-secret"), body),
+	if got := postHint(t, http.MethodPost, url, webhook.Sign([]byte("hint-secret"), hintID, body),
 		body); got != http.StatusNoContent {
 		t.Fatalf("signed event: status %d, want 204", got)
 	}
@@ -405,6 +406,9 @@ func TestWatchHint(t *testing.T) {
 		t.Errorf("after the hint: %+v, want charts/app-4.0.0+build.tgz", e)
 	}
 }
+
+// hintID is the delivery id of the hints the tests sign.
+const hintID = "hint-1"
 
 func postHint(t *testing.T, method, url, sig string, body []byte) int {
 	t.Helper()
@@ -414,6 +418,7 @@ func postHint(t *testing.T, method, url, sig string, body []byte) int {
 	}
 	if sig != "" {
 		req.Header.Set(webhook.SignatureHeader, sig)
+		req.Header.Set(webhook.DeliveryHeader, hintID)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

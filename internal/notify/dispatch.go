@@ -24,9 +24,10 @@ type Webhook struct {
 	Secret   []byte
 }
 
-// LogValue leaves the secret out of logs.
+// LogValue leaves the secret, and the endpoint's query, out of logs.
 func (w Webhook) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", w.ID), slog.String("endpoint", w.Endpoint))
+	return slog.GroupValue(slog.String("id", w.ID),
+		slog.String("endpoint", webhook.Redact(w.Endpoint)))
 }
 
 // Options configure a Dispatcher. Meta is required; the zero value of the

@@ -9,6 +9,7 @@ import (
 	"regexp"
 
 	"github.com/troveproject/trove/internal/notify"
+	"github.com/troveproject/trove/internal/webhook"
 )
 
 // Webhook declares a destination of bucket notifications: a bucket's
@@ -25,9 +26,10 @@ type Webhook struct {
 	Key []byte `yaml:"-"`
 }
 
-// LogValue leaves the secret out of logs.
+// LogValue leaves the secret, and the endpoint's query, out of logs.
 func (w Webhook) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("id", w.ID), slog.String("endpoint", w.Endpoint))
+	return slog.GroupValue(slog.String("id", w.ID),
+		slog.String("endpoint", webhook.Redact(w.Endpoint)))
 }
 
 var envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

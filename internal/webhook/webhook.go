@@ -6,13 +6,17 @@
 // application/json, DeliveryHeader with an id that stays the same across
 // the retries of one delivery (receivers deduplicate on it, since delivery
 // is at least once), and, when the sender has a secret, SignatureHeader:
-// "sha256=" followed by the lower-case hex HMAC-SHA256 of the body under
-// the secret. Any 2xx status acknowledges a delivery; anything else,
-// including a transport error, is retried with exponential backoff and
-// jitter until acknowledged or the context ends.
+// "sha256=" followed by the lower-case hex HMAC-SHA256, under the secret, of
+// the delivery id, a line feed, and the body. Signing the id with the body
+// means a captured delivery replayed under a new id fails verification,
+// and replayed under its own id is a duplicate the receiver drops. An id is
+// printable ASCII without spaces, so the line feed ends it unambiguously.
+// Any 2xx status acknowledges a delivery; anything else, including a
+// transport error, is retried with exponential backoff and jitter until
+// acknowledged or the context ends.
 //
-// The signature covers the body only, which carries its own event times:
-// a receiver that must refuse replays keeps the delivery ids it has seen.
+// URLs appear in errors and logs without their user information and query,
+// which may hold credentials.
 package webhook
 
 import (
@@ -27,6 +31,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"time"
 )
@@ -39,26 +44,65 @@ const (
 
 const sigPrefix = "sha256="
 
-// Sign returns the SignatureHeader value of body under secret.
-func Sign(secret, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return sigPrefix + hex.EncodeToString(m.Sum(nil))
+// Sign returns the SignatureHeader value of delivery id with body under
+// secret.
+func Sign(secret []byte, id string, body []byte) string {
+	return sigPrefix + hex.EncodeToString(mac(secret, id, body))
 }
 
-// Verify reports whether header is body's signature under secret. It
-// compares in constant time, and is false for an empty secret.
-func Verify(secret, body []byte, header string) bool {
-	if len(secret) == 0 || !strings.HasPrefix(header, sigPrefix) {
+// mac is the HMAC-SHA256 of id, a line feed and body under secret.
+func mac(secret []byte, id string, body []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(id))
+	m.Write([]byte{'\n'})
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// Verify reports whether header is the signature of delivery id with body
+// under secret. It compares in constant time, and is false for an empty
+// secret or an id that is not valid.
+func Verify(secret []byte, id string, body []byte, header string) bool {
+	if len(secret) == 0 || CheckID(id) != nil || !strings.HasPrefix(header, sigPrefix) {
 		return false
 	}
 	got, err := hex.DecodeString(header[len(sigPrefix):])
 	if err != nil {
 		return false
 	}
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return hmac.Equal(got, m.Sum(nil))
+	return hmac.Equal(got, mac(secret, id, body))
+}
+
+// maxID bounds a delivery id's length.
+const maxID = 128
+
+// ErrBadID is CheckID's error, and Post's and Deliver's for a delivery id
+// that is not valid; Deliver does not retry it.
+var ErrBadID = errors.New("webhook: a delivery id is 1 to 128 printable ASCII " +
+	"characters without spaces")
+
+// CheckID returns ErrBadID unless id is a valid delivery id.
+func CheckID(id string) error {
+	if id == "" || len(id) > maxID {
+		return ErrBadID
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return ErrBadID
+		}
+	}
+	return nil
+}
+
+// Redact returns raw without user information, query and fragment, for
+// errors and logs; a URL that does not parse becomes "(unparsable URL)".
+func Redact(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }
 
 // Sender POSTs deliveries. The zero value is usable: a client that gives up
@@ -94,7 +138,8 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("webhook: %s answered %d %s", e.URL, e.Status, http.StatusText(e.Status))
+	return fmt.Sprintf("webhook: %s answered %d %s", Redact(e.URL), e.Status,
+		http.StatusText(e.Status))
 }
 
 // maxDrain bounds how much of a response body Post reads so that the
@@ -104,15 +149,18 @@ const maxDrain = 64 << 10
 // Post sends body to url once, as delivery id, and returns nil when the
 // receiver acknowledged it with a 2xx status.
 func (s *Sender) Post(ctx context.Context, url, id string, body []byte) error {
+	if err := CheckID(id); err != nil {
+		return err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("webhook: %w", err)
+		return fmt.Errorf("webhook: POST %s: %w", Redact(url), errors.Unwrap(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "trove-webhook")
 	req.Header.Set(DeliveryHeader, id)
 	if len(s.Secret) > 0 {
-		req.Header.Set(SignatureHeader, Sign(s.Secret, body))
+		req.Header.Set(SignatureHeader, Sign(s.Secret, id, body))
 	}
 	client := s.Client
 	if client == nil {
@@ -120,7 +168,12 @@ func (s *Sender) Post(ctx context.Context, url, id string, body []byte) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("webhook: POST %s: %w", url, err)
+		// The client's *url.Error repeats the URL; keep only its cause.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("webhook: POST %s: %w", Redact(url), err)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	resp.Body.Close()
@@ -136,8 +189,8 @@ func (s *Sender) Post(ctx context.Context, url, id string, body []byte) error {
 func (s *Sender) Deliver(ctx context.Context, url, id string, body []byte) error {
 	for attempt := 0; ; attempt++ {
 		err := s.Post(ctx, url, id, body)
-		if err == nil {
-			return nil
+		if err == nil || errors.Is(err, ErrBadID) {
+			return err
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -183,7 +236,7 @@ func (s *Sender) Backoff(n int) time.Duration {
 var ErrUnsigned = errors.New("webhook: missing or wrong " + SignatureHeader)
 
 // ReadVerified reads r's body, at most limit bytes, and checks its signature
-// under secret; with an empty secret it checks nothing. It returns the body,
+// with r's delivery id under secret; with an empty secret it checks nothing. It returns the body,
 // or ErrUnsigned, or an error for a body over limit or unreadable.
 func ReadVerified(r *http.Request, secret []byte, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
@@ -193,7 +246,8 @@ func ReadVerified(r *http.Request, secret []byte, limit int64) ([]byte, error) {
 	if int64(len(body)) > limit {
 		return nil, fmt.Errorf("webhook: body over %d bytes", limit)
 	}
-	if len(secret) > 0 && !Verify(secret, body, r.Header.Get(SignatureHeader)) {
+	id := r.Header.Get(DeliveryHeader)
+	if len(secret) > 0 && !Verify(secret, id, body, r.Header.Get(SignatureHeader)) {
 		return nil, ErrUnsigned
 	}
 	return body, nil
