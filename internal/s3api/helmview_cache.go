@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"container/list"
+	"context"
 	"sync"
 
 	"github.com/troveproject/trove/internal/helmrepo"
@@ -21,6 +22,47 @@ type helmCache struct {
 	entries map[string]*list.Element // of *helmCached, by blob id
 	order   list.List                // most recently used first
 	cost    int                      // the sum of the entries' costs
+	reading map[string]*helmRead     // reads in progress, by blob id
+}
+
+// helmRead is one read of a chart archive that concurrent requests for the
+// same blob wait for instead of reading it again.
+type helmRead struct {
+	done  chan struct{} // closed once chart and err are set
+	chart helmrepo.Chart
+	err   error
+}
+
+// read returns the chart of blob from fn, calling fn once however many
+// requests ask for the blob at the same time: the others wait for that
+// call, or for their own ctx. first reports whether this call ran fn. It
+// caches nothing; the caller puts what it wants kept.
+func (c *helmCache) read(ctx context.Context, blob string,
+	fn func() (helmrepo.Chart, error)) (chart helmrepo.Chart, err error, first bool) {
+	c.mu.Lock()
+	if r, ok := c.reading[blob]; ok {
+		c.mu.Unlock()
+		select {
+		case <-r.done:
+			return r.chart, r.err, false
+		case <-ctx.Done():
+			return helmrepo.Chart{}, ctx.Err(), false
+		}
+	}
+	if c.reading == nil {
+		c.reading = map[string]*helmRead{}
+	}
+	r := &helmRead{done: make(chan struct{})}
+	c.reading[blob] = r
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.reading, blob)
+		c.mu.Unlock()
+		close(r.done)
+	}()
+	r.chart, r.err = fn()
+	return r.chart, r.err, true
 }
 
 // helmCached is one cache entry.

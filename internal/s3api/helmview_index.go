@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,15 +121,21 @@ func (h *Handler) helmVersion(rq *request, b store.Bucket, prefix, key string) (
 }
 
 // helmChart returns the chart in o's blob, from the cache when a request
-// read that blob before: a blob id names immutable bytes. An archive that
-// is not a valid chart is logged, at warn, when it is first read, and
-// remembered as such.
+// read that blob before: a blob id names immutable bytes. Requests that
+// meet a new blob at the same time share one read. An archive that is not
+// a valid chart is logged, at warn, when it is first read, and remembered
+// as such.
 func (h *Handler) helmChart(rq *request, o store.Object) (helmrepo.Chart, error) {
 	if c, err, ok := h.helm.get(o.BlobID); ok {
 		return c, err
 	}
-	c, err := h.readHelmChart(rq, o)
-	if err != nil && !errors.Is(err, helmrepo.ErrInvalid) {
+	c, err, first := h.helm.read(rq.ctx, o.BlobID, func() (helmrepo.Chart, error) {
+		return h.readHelmChart(rq, o)
+	})
+	if errors.Is(err, context.Canceled) && rq.ctx.Err() == nil {
+		return h.readHelmChart(rq, o) // the request that read it went away
+	}
+	if !first || (err != nil && !errors.Is(err, helmrepo.ErrInvalid)) {
 		return c, err
 	}
 	if err != nil {

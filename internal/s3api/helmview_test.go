@@ -297,14 +297,16 @@ func TestHelmViewAuthorizesEachChart(t *testing.T) {
 	}
 }
 
-// countingBlobs counts the blobs opened.
+// countingBlobs counts the blobs opened, each after delay.
 type countingBlobs struct {
 	store.Blobs
 	opened atomic.Int64
+	delay  atomic.Int64 // a time.Duration
 }
 
 func (c *countingBlobs) Open(ctx context.Context, id string) (store.Blob, error) {
 	c.opened.Add(1)
+	time.Sleep(time.Duration(c.delay.Load()))
 	return c.Blobs.Open(ctx, id)
 }
 
@@ -525,5 +527,43 @@ func TestHelmViewEscapedKeys(t *testing.T) {
 		if resp, body := e.do(t, req); resp.StatusCode != 200 || sha(body) != en.Digest {
 			t.Errorf("%s: %d, or bytes of another digest", en.URLs[0], resp.StatusCode)
 		}
+	}
+}
+
+// TestHelmViewResponseOverrides: response-* parameters need a SigV4
+// signature, and the refusal of a Basic request says so, not "anonymous".
+func TestHelmViewResponseOverrides(t *testing.T) {
+	e, _ := newHelmEnv(t, io.Discard)
+	e.putBytes(t, alice, "dev-shared", "charts/hello-1.0.0.tgz",
+		chartTGZ(t, "hello", "1.0.0", ""))
+	const path = "/-/helm/dev-shared/charts/hello-1.0.0.tgz?response-content-type=text%2Fhtml"
+	resp, body := e.helmReq(t, http.MethodGet, path, &alice)
+	if resp.StatusCode != http.StatusBadRequest ||
+		!strings.Contains(string(body), "<Code>InvalidRequest</Code>") ||
+		!strings.Contains(string(body), "HTTP Basic credentials") {
+		t.Fatalf("GET %s: %d %s, want 400 InvalidRequest naming Basic credentials", path,
+			resp.StatusCode, body)
+	}
+}
+
+// TestHelmViewSharesReads: index requests that meet a new archive at the
+// same time read it once and log an invalid one once.
+func TestHelmViewSharesReads(t *testing.T) {
+	logs := &syncBuffer{}
+	e, blobs := newHelmEnv(t, logs)
+	e.putBytes(t, alice, "dev-shared", "charts/hello-1.0.0.tgz",
+		chartTGZ(t, "hello", "1.0.0", ""))
+	e.putBytes(t, alice, "dev-shared", "charts/junk.tgz", []byte("not a chart"))
+	blobs.delay.Store(int64(300 * time.Millisecond)) // the requests meet while reading
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() { e.helmIndex(t, "/-/helm/dev-shared/charts/index.yaml", &alice) })
+	}
+	wg.Wait()
+	if n := blobs.opened.Load(); n != 2 {
+		t.Errorf("6 concurrent index requests opened %d blobs, want the 2 archives once", n)
+	}
+	if n := strings.Count(logs.String(), "archive left out"); n != 1 {
+		t.Errorf("invalid archive logged %d times, want once:\n%s", n, logs)
 	}
 }

@@ -497,8 +497,7 @@ func responseOverrides(rq *request) error {
 			continue
 		}
 		if rq.auth == nil || rq.auth.Method == sigv4.None {
-			return s3err.Newf(s3err.InvalidRequest,
-				"Request specific response headers cannot be used for anonymous GET requests.")
+			return overrideRefused(rq)
 		}
 		rq.w.Header().Set(header, q.Get(param))
 	}
@@ -576,4 +575,16 @@ func (h *Handler) deleteObject(rq *request) error {
 	}
 	rq.writeHeader(http.StatusNoContent)
 	return nil
+}
+
+// overrideRefused is the error for response-* parameters on a GET without
+// a signature: S3 refuses them on anonymous requests, and trove likewise on
+// the Helm view's HTTP Basic requests, which carry no SigV4 signature.
+func overrideRefused(rq *request) error {
+	if rq.caller != nil && !rq.caller.Principal.Anonymous {
+		return s3err.Newf(s3err.InvalidRequest, "Request specific response headers "+
+			"cannot be used with HTTP Basic credentials; sign the request with SigV4.")
+	}
+	return s3err.Newf(s3err.InvalidRequest,
+		"Request specific response headers cannot be used for anonymous GET requests.")
 }
