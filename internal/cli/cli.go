@@ -53,7 +53,7 @@ func NewRoot(s Streams) *cobra.Command {
 	}
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	root.AddCommand(newServe(s), newVersion(s), newPolicy(s), newArtifacts(s))
+	root.AddCommand(newServe(s), newVersion(s), newPolicy(s), newArtifacts(s), newOrg(s))
 	return root
 }
 

@@ -15,10 +15,13 @@ type Code string
 // The IAM error codes trove returns.
 const (
 	AccessDenied               Code = "AccessDenied"
+	DeleteConflict             Code = "DeleteConflict"
+	EntityAlreadyExists        Code = "EntityAlreadyExists"
 	IncompleteSignature        Code = "IncompleteSignature"
 	InvalidAction              Code = "InvalidAction"
 	InvalidClientTokenID       Code = "InvalidClientTokenId"
 	InvalidInput               Code = "InvalidInput"
+	LimitExceeded              Code = "LimitExceeded"
 	MalformedPolicyDocument    Code = "MalformedPolicyDocument"
 	MissingAction              Code = "MissingAction"
 	MissingAuthenticationToken Code = "MissingAuthenticationToken"
@@ -38,13 +41,18 @@ type entry struct {
 // table holds each code's status and default message, as IAM sends them.
 var table = map[Code]entry{
 	AccessDenied: {http.StatusForbidden, "Access denied"},
+	DeleteConflict: {http.StatusConflict,
+		"The entity cannot be deleted while other entities depend on it."},
+	EntityAlreadyExists: {http.StatusConflict, "An entity of that name exists already."},
 	IncompleteSignature: {http.StatusBadRequest,
 		"The request signature does not conform to AWS standards."},
 	InvalidAction: {http.StatusBadRequest,
 		"The action or operation requested is invalid."},
 	InvalidClientTokenID: {http.StatusForbidden,
 		"The security token included in the request is invalid."},
-	InvalidInput:            {http.StatusBadRequest, "Invalid input."},
+	InvalidInput: {http.StatusBadRequest, "Invalid input."},
+	LimitExceeded: {http.StatusConflict,
+		"The request would exceed a limit of the account."},
 	MalformedPolicyDocument: {http.StatusBadRequest, "The policy document is malformed."},
 	MissingAction: {http.StatusBadRequest,
 		"The request must contain the parameter Action."},

@@ -2,8 +2,9 @@
 // requests (Action=..., Version=2010-05-08) signed with SigV4 for the service
 // "iam", answered in IAM's XML with IAM's error documents. Today it serves the
 // policy simulator, SimulatePrincipalPolicy and SimulateCustomPolicy, over
-// package simulate; the IAM, STS and Organizations APIs that manage
-// identities will grow here.
+// package simulate, and the management of the caller's own account: users,
+// groups, managed and inline policies, access keys, permissions boundaries
+// and user tags (see docs/iam-api.md for the actions and their limits).
 //
 // Handles tells the server which requests are IAM's: those signed for "iam"
 // (Authorization header or presigned query) and unsigned form-encoded POSTs
@@ -22,10 +23,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/troveproject/trove/internal/identity"
@@ -57,6 +60,9 @@ type Config struct {
 // Handler is the IAM query API as an http.Handler. It is safe for concurrent
 // use.
 type Handler struct {
+	// writeMu guards the check-then-write sequences of the management
+	// actions (a name free, a key count under the limit) in this process.
+	writeMu  sync.Mutex
 	cfg      Config
 	verifier *sigv4.Verifier
 	sim      *simulate.Simulator
@@ -119,6 +125,9 @@ type request struct {
 	// verdict is the authorization decision, for the access log.
 	verdict *verdict
 	status  int
+	// keys are condition keys of the action itself (iam:PolicyARN and the
+	// like), added to the request context by authorize.
+	keys policy.Context
 }
 
 // verdict is what the access log says of a request's authorization.
@@ -207,6 +216,10 @@ func checkRepeated(form url.Values) error {
 var operations = map[string]func(*Handler, *request) error{
 	"SimulatePrincipalPolicy": (*Handler).simulatePrincipalPolicy,
 	"SimulateCustomPolicy":    (*Handler).simulateCustomPolicy,
+}
+
+func init() {
+	maps.Copy(operations, managementOperations)
 }
 
 func (h *Handler) dispatch(rq *request) error {

@@ -387,6 +387,9 @@ func (h *Handler) requestContext(rq *request) policy.Context {
 	if ua := rq.r.UserAgent(); ua != "" {
 		c.Set("aws:UserAgent", ua)
 	}
+	for k, v := range rq.keys {
+		c.Set(k, v...)
+	}
 	return c
 }
 

@@ -19,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/session"
 	"github.com/troveproject/trove/internal/store"
 )
 
@@ -70,6 +72,13 @@ func Anonymous() *Caller {
 type Directory struct {
 	meta store.Meta
 
+	// Now returns the current time, against which session tokens expire;
+	// nil means time.Now. Set it before the Directory is first used.
+	Now func() time.Time
+
+	keyring  *session.Keyring
+	sessions sessionCache
+
 	mu          sync.Mutex // guards parsed and view
 	parsed      map[[32]byte]*policy.Policy
 	parsedBytes int   // the Footprint of the policies in parsed
@@ -78,12 +87,22 @@ type Directory struct {
 
 // New returns a Directory reading meta.
 func New(meta store.Meta) *Directory {
-	return &Directory{meta: meta, parsed: make(map[[32]byte]*policy.Policy)}
+	return &Directory{meta: meta, parsed: make(map[[32]byte]*policy.Policy),
+		keyring: session.NewKeyring(meta)}
 }
 
+// Keyring returns the keyring that seals and opens the session tokens of
+// the Directory's store.
+func (d *Directory) Keyring() *session.Keyring { return d.keyring }
+
 // Lookup returns an active access key, or ErrUnknownKey. Keys are read from
-// the store on every call.
+// the store on every call. A temporary key (ASIA...), and any key when ctx
+// carries a session token (session.TokenFrom), is checked against the
+// token instead: see lookupSession.
 func (d *Directory) Lookup(ctx context.Context, accessKeyID string) (store.AccessKey, error) {
+	if token := session.TokenFrom(ctx); token != "" || session.IsTemporary(accessKeyID) {
+		return d.lookupSession(ctx, accessKeyID, token)
+	}
 	k, err := d.meta.GetAccessKey(ctx, accessKeyID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !k.Active) {
 		return store.AccessKey{}, ErrUnknownKey
@@ -100,8 +119,14 @@ func (d *Directory) Secret(ctx context.Context, accessKeyID string) (string, err
 	return k.Secret, err
 }
 
-// Resolve returns the caller that owns accessKeyID.
+// Resolve returns the caller that owns accessKeyID. For a temporary key it
+// is the role session of the token in ctx or, without one, of the token
+// that a Lookup just checked for that key: call Resolve only for a request
+// whose signature was verified.
 func (d *Directory) Resolve(ctx context.Context, accessKeyID string) (*Caller, error) {
+	if session.IsTemporary(accessKeyID) && session.TokenFrom(ctx) == "" {
+		return d.Caller(ctx, store.AccessKey{ID: accessKeyID})
+	}
 	k, err := d.Lookup(ctx, accessKeyID)
 	if err != nil {
 		return nil, err
@@ -109,8 +134,16 @@ func (d *Directory) Resolve(ctx context.Context, accessKeyID string) (*Caller, e
 	return d.Caller(ctx, k)
 }
 
-// Caller returns the principal that owns k, an access key Lookup returned.
+// Caller returns the principal that owns k, an access key Lookup returned:
+// for a temporary key, the role session its token holds.
 func (d *Directory) Caller(ctx context.Context, k store.AccessKey) (*Caller, error) {
+	if session.IsTemporary(k.ID) {
+		c, ok := d.sessions.get(k.ID)
+		if !ok {
+			return nil, ErrUnknownKey
+		}
+		return d.SessionCaller(ctx, c)
+	}
 	return d.caller(ctx, k.Account, k.User)
 }
 

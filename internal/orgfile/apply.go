@@ -223,12 +223,15 @@ func applyAccount(ctx context.Context, meta store.Meta, f *File, a Account, regi
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
 	}
+	if err := applyRoles(ctx, meta, a, ch); err != nil {
+		return err
+	}
 	for _, b := range a.Buckets {
 		if err := applyBucket(ctx, meta, a.ID, b, region, ch); err != nil {
 			return fmt.Errorf("bucket %s: %w", b.Name, err)
 		}
 	}
-	return nil
+	return applyOIDC(ctx, meta, a, ch)
 }
 
 func applyKeys(ctx context.Context, meta store.Meta, account, user string, keys []AccessKey,

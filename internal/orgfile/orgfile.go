@@ -99,8 +99,11 @@ type Account struct {
 	ManagedPolicies []ManagedPolicy `yaml:"managedPolicies"`
 	Groups          []Group         `yaml:"groups"`
 	Users           []User          `yaml:"users"`
+	Roles           []Role          `yaml:"roles"` // roles.go
 	Buckets         []Bucket        `yaml:"buckets"`
-	Attachments     `yaml:",inline"`
+	// OIDCProviders are the account's OIDC identity providers (oidc.go).
+	OIDCProviders []OIDCProvider `yaml:"oidcProviders"`
+	Attachments   `yaml:",inline"`
 }
 
 // ManagedPolicy is a customer managed policy of an account.
@@ -158,6 +161,10 @@ type Bucket struct {
 	Name       string `yaml:"name"`
 	Region     string `yaml:"region"`
 	PolicyFile string `yaml:"policyFile"`
+	// Document is the bucket policy given inline, as YAML or a JSON
+	// string, as `trove org export` writes it; at most one of Document
+	// and PolicyFile.
+	Document yaml.Node `yaml:"policy"`
 	// Policy is the resolved bucket policy, filled in by Load.
 	Policy []byte `yaml:"-"`
 }
@@ -212,7 +219,8 @@ var yamlTypeNames = map[string]string{
 	"orgfile.ManagedPolicy": "a managed policy", "orgfile.Group": "a group",
 	"orgfile.AccessKey": "an access key", "orgfile.User": "a user",
 	"orgfile.Policy": "a policy", "orgfile.Bucket": "a bucket",
-	"orgfile.Webhook": "a webhook",
+	"orgfile.Webhook": "a webhook", "orgfile.OIDCProvider": "an OIDC provider",
+	"orgfile.Role": "a role",
 }
 
 var yamlTypeRef = regexp.MustCompile(`in type (orgfile\.[A-Za-z]+)`)
@@ -282,13 +290,16 @@ func (a *Account) validate(dir string, keys, buckets map[string]bool) error {
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
 	}
+	if err := a.validateRoles(dir); err != nil {
+		return err
+	}
 	for i := range a.Buckets {
 		b := &a.Buckets[i]
 		if err := b.validate(dir, buckets); err != nil {
 			return fmt.Errorf("bucket %q: %w", b.Name, err)
 		}
 	}
-	return nil
+	return a.validateOIDC(dir)
 }
 
 func validateKeys(ks []AccessKey, seen map[string]bool) error {
@@ -390,10 +401,10 @@ func (b *Bucket) validate(dir string, seen map[string]bool) error {
 		return errors.New("declared twice")
 	}
 	seen[b.Name] = true
-	if b.PolicyFile == "" {
+	if b.PolicyFile == "" && b.Document.Kind == 0 {
 		return nil
 	}
-	doc, err := readRelative(dir, b.PolicyFile)
+	doc, err := b.resolve(dir)
 	if err != nil {
 		return fmt.Errorf("policy: %w", err)
 	}
@@ -402,6 +413,17 @@ func (b *Bucket) validate(dir string, seen map[string]bool) error {
 	}
 	b.Policy = doc
 	return nil
+}
+
+// resolve returns the text of the bucket's policy, inline or from its file.
+func (b *Bucket) resolve(dir string) ([]byte, error) {
+	if b.PolicyFile != "" && b.Document.Kind != 0 {
+		return nil, errors.New("give at most one of policy and policyFile")
+	}
+	if b.PolicyFile != "" {
+		return readRelative(dir, b.PolicyFile)
+	}
+	return (&Policy{Document: b.Document}).resolve(dir)
 }
 
 func (o *Organization) validate(accounts map[string]bool, dir string) error {

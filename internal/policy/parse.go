@@ -385,14 +385,16 @@ func (sp *stmtParser) parseOperatorBlock(op field) error {
 }
 
 // validConditionKey accepts prefix:name, the prefix a plain name and the name
-// free of spaces and control characters.
+// free of spaces and control characters. The prefix may also hold '.' and
+// '/': the keys of a web identity provider are prefixed with its name, such
+// as "accounts.google.com:aud" or "oidc.eks.REGION.amazonaws.com/id/ID:sub".
 func validConditionKey(k string) bool {
 	prefix, name, ok := strings.Cut(k, ":")
 	if !ok || prefix == "" || name == "" {
 		return false
 	}
 	for i := 0; i < len(prefix); i++ {
-		if !isNameByte(prefix[i]) {
+		if !isNameByte(prefix[i]) && prefix[i] != '.' && prefix[i] != '/' {
 			return false
 		}
 	}

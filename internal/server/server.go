@@ -30,11 +30,13 @@ import (
 	"github.com/troveproject/trove/internal/iamapi"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/notify"
+	"github.com/troveproject/trove/internal/orgapi"
 	"github.com/troveproject/trove/internal/orgfile"
 	"github.com/troveproject/trove/internal/s3api"
 	"github.com/troveproject/trove/internal/store"
 	"github.com/troveproject/trove/internal/store/fsblob"
 	"github.com/troveproject/trove/internal/store/sqlite"
+	"github.com/troveproject/trove/internal/sts"
 )
 
 // Config is the configuration of `trove serve`. The zero value serves the
@@ -56,6 +58,9 @@ type Config struct {
 	// covering 127.0.0.1, ::1, localhost and every domain with its
 	// wildcard. Combined with TLSCert or TLSKey it is ErrTLSSelfSigned.
 	TLSSelfSigned bool
+	// Now is the clock requests are signed against and sessions expire
+	// by; nil means time.Now. It exists for tests.
+	Now func() time.Time
 }
 
 // ErrTLSPair is Run's error for a configuration that names a TLS
@@ -267,8 +272,11 @@ func loadTLS(certFile, keyFile string, now time.Time, log *slog.Logger) (*tls.Co
 	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
-// NewHandler returns what trove serves on its listener over st: the IAM
-// query API for the requests iamapi.Handles, the S3 API for every other.
+// NewHandler returns what trove serves on its listener over st: the STS
+// query API for the requests sts.Handles or sts.HandlesUnsigned (the
+// web identity requests, which are not signed), the IAM query API for the
+// requests iamapi.Handles, the Organizations API for those orgapi.Handles,
+// the S3 API for every other.
 // Bucket notifications need the dispatcher Run starts: with NewHandler no
 // webhook is declared.
 func NewHandler(st *Stores, cfg Config, log *slog.Logger) http.Handler {
@@ -280,16 +288,29 @@ func NewHandler(st *Stores, cfg Config, log *slog.Logger) http.Handler {
 func newHandler(st *Stores, cfg Config, log *slog.Logger, d *notify.Dispatcher) http.Handler {
 	cfg.defaults()
 	dir := identity.New(st.Meta)
+	dir.Now = cfg.Now
 	access := slog.New(capStrings(log.Handler(), maxAccessAttr)).With("log", "access")
 	s3cfg := s3api.Config{Meta: st.Meta, Blobs: st.Blobs, Directory: dir,
-		Region: cfg.Region, Domains: cfg.Domains, Logger: log, AccessLog: access}
+		Region: cfg.Region, Domains: cfg.Domains, Logger: log, AccessLog: access, Now: cfg.Now}
 	if d != nil {
 		s3cfg.Webhook, s3cfg.Notify = d.Declared, d.Wake
 	}
 	s3 := s3api.New(s3cfg)
 	iam := iamapi.New(iamapi.Config{Meta: st.Meta, Directory: dir, Logger: log,
+		AccessLog: access, Now: cfg.Now})
+	tokens := sts.New(sts.Config{Directory: dir, Logger: log, AccessLog: access, Now: cfg.Now,
+		WebIdentity: sts.WebIdentity{Providers: st.Meta}})
+	orgs := orgapi.New(orgapi.Config{Meta: st.Meta, Directory: dir, Logger: log,
 		AccessLog: access})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sts.Handles(r) || sts.HandlesUnsigned(r) {
+			tokens.ServeHTTP(w, r)
+			return
+		}
+		if orgapi.Handles(r) {
+			orgs.ServeHTTP(w, r)
+			return
+		}
 		if iamapi.Handles(r) {
 			iam.ServeHTTP(w, r)
 			return

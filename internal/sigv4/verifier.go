@@ -12,11 +12,16 @@ import (
 	"time"
 
 	"github.com/troveproject/trove/internal/s3err"
+	"github.com/troveproject/trove/internal/session"
 )
 
 // Keys looks up secret access keys. Secret returns ErrUnknownKey (possibly
-// wrapped) when the key does not exist or is inactive. It must be safe for
-// concurrent use.
+// wrapped) when the key does not exist or is inactive. When the request
+// carries a session token (X-Amz-Security-Token), ctx carries it too
+// (session.TokenFrom), and Secret returns the secret the token holds for a
+// temporary key, or session.ErrExpired or session.ErrInvalid (possibly
+// wrapped), which Verify turns into ExpiredToken and InvalidToken. It must
+// be safe for concurrent use.
 type Keys interface {
 	Secret(ctx context.Context, accessKeyID string) (string, error)
 }
@@ -79,6 +84,9 @@ type Auth struct {
 	AccessKeyID string    // "" when anonymous
 	Region      string    // the credential scope's region; "" when anonymous
 	SignedAt    time.Time // the request's signing time; zero when anonymous
+	// SessionToken is the X-Amz-Security-Token the request carried, for
+	// temporary credentials; "" for none. Never log it.
+	SessionToken string
 	// Body is the verifying reader that replaced r.Body, or nil when the
 	// request has no body to verify (r.Body is then left alone).
 	Body *Body
@@ -190,7 +198,8 @@ type signed struct {
 // check looks up the secret, recomputes the signature and, when it matches,
 // attaches the verifying body.
 func (v *Verifier) check(r *http.Request, params []param, s signed) (*Auth, error) {
-	key, err := v.signingKey(r.Context(), s.cred)
+	token := securityToken(r, params, s.method)
+	key, err := v.signingKey(withToken(r.Context(), token), s.cred)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +215,7 @@ func (v *Verifier) check(r *http.Request, params []param, s signed) (*Auth, erro
 			With("CanonicalRequest", creq)
 	}
 	auth := &Auth{Method: s.method, AccessKeyID: s.cred.accessKey, Region: s.cred.region,
-		SignedAt: s.at}
+		SignedAt: s.at, SessionToken: token}
 	ch := &chain{key: key, amzDate: s.amzDate, scope: s.cred.scope(),
 		prev: hex.EncodeToString(mac)}
 	if err := attachBody(r, auth, s.payload, ch, v.objectChecksum(r)); err != nil {
@@ -222,8 +231,13 @@ func (v *Verifier) signingKey(ctx context.Context, c credential) ([]byte, *s3err
 			WithCause(errors.New("sigv4: Verifier has no Keys"))
 	}
 	secret, err := v.Keys.Secret(ctx, c.accessKey)
-	if errors.Is(err, ErrUnknownKey) {
+	switch {
+	case errors.Is(err, ErrUnknownKey):
 		return nil, s3err.New(s3err.InvalidAccessKeyID).With("AWSAccessKeyId", c.accessKey)
+	case errors.Is(err, session.ErrExpired):
+		return nil, s3err.New(s3err.ExpiredToken)
+	case errors.Is(err, session.ErrInvalid):
+		return nil, s3err.New(s3err.InvalidToken)
 	}
 	if err != nil {
 		return nil, s3err.New(s3err.InternalError).

@@ -1,6 +1,19 @@
 package store
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// Conditions of the IAM methods callers test with errors.Is.
+var (
+	// ErrExists reports a rename onto a name another record of the account
+	// already has.
+	ErrExists = errors.New("store: already exists")
+	// ErrInUse reports a delete of a record that others still depend on:
+	// the wrapping error says which.
+	ErrInUse = errors.New("store: in use")
+)
 
 // PolicyType is an AWS Organizations authorization policy type.
 type PolicyType string
@@ -122,6 +135,51 @@ type IAM interface {
 	// ListUserTags returns a user's tags; a user without tags has an empty
 	// or nil map.
 	ListUserTags(ctx context.Context, account, user string) (map[string]string, error)
+
+	IAMDeletes
+}
+
+// PolicyEntities are the users and groups of an account that use one
+// managed policy: attached to them, or, for Boundaries, as their
+// permissions boundary. Each list is sorted by name.
+type PolicyEntities struct {
+	Users      []string
+	Groups     []string
+	Boundaries []string // users whose permissions boundary the policy is
+}
+
+// IAMDeletes are the IAM methods that remove, rename and enumerate what the
+// IAM API manages. As in IAM, a record others depend on is not removed in
+// cascade: DeleteUser, DeleteGroup and DeleteManagedPolicy return ErrInUse
+// (wrapped, saying what remains) and change nothing. Removing what is not
+// there returns ErrNotFound.
+type IAMDeletes interface {
+	// DeleteUser removes a user and its tags. It returns ErrInUse while the
+	// user has access keys, inline policies, attached managed policies or
+	// group memberships.
+	DeleteUser(ctx context.Context, account, name string) error
+	// RenameUser gives a user a new name and path, keeping its id, keys,
+	// policies, groups and tags. It returns ErrExists when another user of
+	// the account has the new name.
+	RenameUser(ctx context.Context, account, name, newName, newPath string) error
+	DeleteUserPolicy(ctx context.Context, account, user, name string) error
+	// DeleteAccessKey removes an access key of any principal by id.
+	DeleteAccessKey(ctx context.Context, id string) error
+
+	// DeleteGroup removes a group. It returns ErrInUse while the group has
+	// members, inline policies or attached managed policies.
+	DeleteGroup(ctx context.Context, account, name string) error
+	// ListGroupMembers lists a group's users by name.
+	ListGroupMembers(ctx context.Context, account, group string) ([]User, error)
+	DeleteGroupPolicy(ctx context.Context, account, group, name string) error
+
+	// DeleteManagedPolicy removes a managed policy. It returns ErrInUse
+	// while the policy is attached to a user or group or is a user's
+	// permissions boundary.
+	DeleteManagedPolicy(ctx context.Context, account, name string) error
+	// ListPolicyEntities returns who uses an account's managed policy; a
+	// policy nobody uses has empty lists, a missing one ErrNotFound.
+	ListPolicyEntities(ctx context.Context, account, policy string) (PolicyEntities, error)
 }
 
 // Organizations stores the organization's authorization policies: which

@@ -194,11 +194,14 @@ type ListPage struct {
 // may come back nil. The suite in store/storetest pins these behaviours.
 type Meta interface {
 	IAM
+	Roles
 	Organizations
 	Versions
 	Tagging
 	Multipart
 	Notifications
+	OrgAdmin
+	OIDCProviders
 
 	// IdentityVersion returns a number that changes whenever a record other
 	// than an access key, a bucket or an object is created, changed or

@@ -204,6 +204,8 @@ CREATE UNIQUE INDEX object_versions_by_id ON object_versions (bucket, key, versi
 `,
 	multipartMigration,
 	notificationMigration,
+	roleMigration,
+	oidcMigration,
 }
 
 // versionTriggers returns, for each table, triggers that increment the

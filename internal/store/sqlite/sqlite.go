@@ -111,7 +111,10 @@ func openPool(path string, readOnly bool, conns int) (*sql.DB, error) {
 // Close closes the database. Calling it again returns the first result.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
-		db.closeErr = errors.Join(db.r.Close(), db.w.Close())
+		db.closeErr = db.r.Close()
+		if db.w != db.r { // OpenReadOnly's DB has one pool
+			db.closeErr = errors.Join(db.closeErr, db.w.Close())
+		}
 		if db.closeErr != nil {
 			db.closeErr = fmt.Errorf("sqlite: close: %w", db.closeErr)
 		}

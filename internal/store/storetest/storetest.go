@@ -49,6 +49,7 @@ func RunMeta(t *testing.T, newMeta func(t *testing.T) store.Meta) {
 		{"PolicyTypes", testPolicyTypes},
 		{"OrgPolicies", testOrgPolicies},
 		{"OrgAttachments", testOrgAttachments},
+		{"OrgAdmin", testOrgAdmin},
 		{"IdentityVersion", testIdentityVersion},
 		{"PutIsIdempotent", testPutIdempotent},
 		{"Buckets", testBuckets},
@@ -84,7 +85,9 @@ func RunMeta(t *testing.T, newMeta func(t *testing.T) store.Meta) {
 		{"EventsQueued", testEventsQueued},
 		{"Deliveries", testDeliveries},
 	}
-	for _, tt := range tests {
+	tests = append(tests, iamCRUDCases...)
+	tests = append(tests, oidcCases...)
+	for _, tt := range append(tests, roleCases...) {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, newMeta(t)) })
 	}
 }

@@ -1,0 +1,411 @@
+package iamapi
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/store"
+)
+
+// defaultVersion is the one version trove keeps of each managed policy.
+//
+// TODO(trove): CreatePolicyVersion, SetDefaultPolicyVersion and
+// DeletePolicyVersion need a table of versions (a migration); until then a
+// managed policy has exactly its default version, v1.
+const defaultVersion = "v1"
+
+// maxAttached is IAM's default limit on the managed policies attached to
+// one user or one group.
+const maxAttached = 10
+
+// policyXML is IAM's Policy element.
+type policyXML struct {
+	PolicyName                    string
+	PolicyID                      string `xml:"PolicyId"`
+	Arn                           string
+	Path                          string
+	DefaultVersionID              string `xml:"DefaultVersionId"`
+	AttachmentCount               int
+	PermissionsBoundaryUsageCount int
+	IsAttachable                  bool
+}
+
+// policyOf is p's Policy element, with the counts of e.
+func policyOf(p store.ManagedPolicy, e store.PolicyEntities) policyXML {
+	return policyXML{PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN(), Path: p.Path,
+		DefaultVersionID: defaultVersion, AttachmentCount: len(e.Users) + len(e.Groups),
+		PermissionsBoundaryUsageCount: len(e.Boundaries), IsAttachable: true}
+}
+
+// targetPolicy reads PolicyArn, authorizes action on it and returns the
+// policy with who uses it.
+func (h *Handler) targetPolicy(rq *request, action string) (store.ManagedPolicy,
+	store.PolicyEntities, error) {
+	arn, err := params{rq.r.Form}.policyARN(rq, "PolicyArn")
+	if err != nil {
+		return store.ManagedPolicy{}, store.PolicyEntities{}, err
+	}
+	if err := h.allow(rq, action, arn); err != nil {
+		return store.ManagedPolicy{}, store.PolicyEntities{}, err
+	}
+	mp, err := h.managed(rq, arn)
+	if err != nil {
+		return mp, store.PolicyEntities{}, err
+	}
+	e, err := h.cfg.Meta.ListPolicyEntities(rq.ctx, mp.Account, mp.Name)
+	if err != nil {
+		return mp, e, notFound(err, "Policy %s does not exist or is not attachable.", arn)
+	}
+	return mp, e, nil
+}
+
+func (h *Handler) createPolicy(rq *request) error {
+	p := params{rq.r.Form}
+	name, err := p.name("PolicyName", maxEntityName)
+	if err != nil {
+		return err
+	}
+	path, err := p.path("Path")
+	if err != nil {
+		return err
+	}
+	if p.str("Tags.member.1.Key") != "" {
+		return errorf(InvalidInput, "Tags: trove keeps no tags on managed policies; create "+
+			"the policy without them.")
+	}
+	doc, err := p.policyDocument(maxManagedChars)
+	if err != nil {
+		return err
+	}
+	mp := store.ManagedPolicy{Account: own(rq), Name: name, ID: newID("ANPA"), Path: path,
+		Document: doc}
+	if err := h.allow(rq, "iam:CreatePolicy", mp.ARN()); err != nil {
+		return err
+	}
+	h.writeMu.Lock()
+	defer h.writeMu.Unlock()
+	ps, err := h.cfg.Meta.ListManagedPolicies(rq.ctx, mp.Account)
+	if err != nil {
+		return fmt.Errorf("iamapi: list managed policies: %w", err)
+	}
+	for _, o := range ps {
+		if strings.EqualFold(o.Name, name) {
+			return errorf(EntityAlreadyExists, "A policy called %s already exists. Duplicate "+
+				"names are not allowed.", name)
+		}
+	}
+	if err := h.cfg.Meta.PutManagedPolicy(rq.ctx, mp); err != nil {
+		return fmt.Errorf("iamapi: put managed policy %s: %w", name, err)
+	}
+	return reply(rq, struct{ Policy policyXML }{policyOf(mp, store.PolicyEntities{})})
+}
+
+func (h *Handler) getPolicy(rq *request) error {
+	mp, e, err := h.targetPolicy(rq, "iam:GetPolicy")
+	if err != nil {
+		return err
+	}
+	return reply(rq, struct{ Policy policyXML }{policyOf(mp, e)})
+}
+
+// versionXML is IAM's PolicyVersion element.
+type versionXML struct {
+	Document         string `xml:",omitempty"`
+	VersionID        string `xml:"VersionId"`
+	IsDefaultVersion bool
+}
+
+func (h *Handler) getPolicyVersion(rq *request) error {
+	v := rq.r.Form.Get("VersionId")
+	if v == "" {
+		return missingParam("VersionId")
+	}
+	mp, _, err := h.targetPolicy(rq, "iam:GetPolicyVersion")
+	if err != nil {
+		return err
+	}
+	if v != defaultVersion {
+		return errorf(NoSuchEntity, "Policy %s version %s does not exist or is not "+
+			"attachable: trove keeps one version, %s.", mp.ARN(), truncate(v), defaultVersion)
+	}
+	return reply(rq, struct{ PolicyVersion versionXML }{versionXML{
+		Document: encodeDocument(mp.Document), VersionID: v, IsDefaultVersion: true}})
+}
+
+func (h *Handler) listPolicyVersions(rq *request) error {
+	if _, _, err := h.targetPolicy(rq, "iam:ListPolicyVersions"); err != nil {
+		return err
+	}
+	return reply(rq, struct {
+		Versions    []versionXML `xml:"Versions>member"`
+		IsTruncated bool
+	}{Versions: []versionXML{{VersionID: defaultVersion, IsDefaultVersion: true}}})
+}
+
+// listPoliciesResult is ListPolicies' answer.
+type listPoliciesResult struct {
+	Policies    []policyXML `xml:"Policies>member"`
+	IsTruncated bool
+	Marker      string `xml:",omitempty"`
+}
+
+func (h *Handler) listPolicies(rq *request) error {
+	p := params{rq.r.Form}
+	prefix, err := p.pathPrefix()
+	if err != nil {
+		return err
+	}
+	switch p.str("Scope") {
+	case "", "All", "Local":
+	case "AWS":
+		return errorf(InvalidInput, "Scope: trove has no AWS managed policies; list the "+
+			"customer managed ones with Scope=Local.")
+	default:
+		return errorf(ValidationError, "1 validation error detected: Value %q at 'scope' "+
+			"failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, "+
+			"Local]", truncate(p.str("Scope")))
+	}
+	if err := h.allow(rq, "iam:ListPolicies", "*"); err != nil {
+		return err
+	}
+	xs, err := h.policyList(rq, prefix, p.str("OnlyAttached") == "true")
+	if err != nil {
+		return err
+	}
+	items, more, marker, err := page(p, xs)
+	if err != nil {
+		return err
+	}
+	return reply(rq, listPoliciesResult{Policies: items, IsTruncated: more, Marker: marker})
+}
+
+// policyList lists the account's managed policies under prefix, only the
+// attached ones when attached is set.
+func (h *Handler) policyList(rq *request, prefix string, attached bool) ([]policyXML, error) {
+	ps, err := h.cfg.Meta.ListManagedPolicies(rq.ctx, own(rq))
+	if err != nil {
+		return nil, fmt.Errorf("iamapi: list managed policies: %w", err)
+	}
+	var xs []policyXML
+	for _, mp := range ps {
+		if !strings.HasPrefix(mp.Path, prefix) {
+			continue
+		}
+		e, err := h.cfg.Meta.ListPolicyEntities(rq.ctx, mp.Account, mp.Name)
+		if err != nil {
+			return nil, fmt.Errorf("iamapi: entities of policy %s: %w", mp.Name, err)
+		}
+		x := policyOf(mp, e)
+		if !attached || x.AttachmentCount > 0 {
+			xs = append(xs, x)
+		}
+	}
+	return xs, nil
+}
+
+func (h *Handler) deletePolicy(rq *request) error {
+	mp, _, err := h.targetPolicy(rq, "iam:DeletePolicy")
+	if err != nil {
+		return err
+	}
+	if err := h.cfg.Meta.DeleteManagedPolicy(rq.ctx, mp.Account, mp.Name); err != nil {
+		return notFound(conflict(err, "the policy "+mp.ARN()),
+			"Policy %s does not exist or is not attachable.", mp.ARN())
+	}
+	return reply(rq, nil)
+}
+
+// attachment is what the Attach and Detach actions share for users and
+// groups: the principal's parameter, and the store's methods.
+type attachment struct {
+	param  string // UserName or GroupName
+	target func(h *Handler, rq *request, action string) (account, name string, err error)
+	attach func(m store.Meta, rq *request, name, policy string) error
+	detach func(m store.Meta, rq *request, name, policy string) error
+	list   func(m store.Meta, rq *request, name string) ([]store.ManagedPolicy, error)
+}
+
+var (
+	userAttachment = attachment{param: "UserName",
+		target: func(h *Handler, rq *request, action string) (string, string, error) {
+			u, err := h.targetUser(rq, action)
+			return u.Account, u.Name, err
+		},
+		attach: func(m store.Meta, rq *request, name, p string) error {
+			return m.AttachUserPolicy(rq.ctx, own(rq), name, p)
+		},
+		detach: func(m store.Meta, rq *request, name, p string) error {
+			return m.DetachUserPolicy(rq.ctx, own(rq), name, p)
+		},
+		list: func(m store.Meta, rq *request, name string) ([]store.ManagedPolicy, error) {
+			return m.ListAttachedUserPolicies(rq.ctx, own(rq), name)
+		}}
+	groupAttachment = attachment{param: "GroupName",
+		target: func(h *Handler, rq *request, action string) (string, string, error) {
+			g, err := h.targetGroup(rq, action)
+			return g.Account, g.Name, err
+		},
+		attach: func(m store.Meta, rq *request, name, p string) error {
+			return m.AttachGroupPolicy(rq.ctx, own(rq), name, p)
+		},
+		detach: func(m store.Meta, rq *request, name, p string) error {
+			return m.DetachGroupPolicy(rq.ctx, own(rq), name, p)
+		},
+		list: func(m store.Meta, rq *request, name string) ([]store.ManagedPolicy, error) {
+			return m.ListAttachedGroupPolicies(rq.ctx, own(rq), name)
+		}}
+)
+
+// attachPolicy serves AttachUserPolicy and AttachGroupPolicy.
+func (h *Handler) attachPolicy(rq *request, a attachment) error {
+	arn, err := params{rq.r.Form}.policyARN(rq, "PolicyArn")
+	if err != nil {
+		return err
+	}
+	rq.keys = policy.Context{}
+	rq.keys.Set("iam:PolicyARN", arn)
+	_, name, err := a.target(h, rq, "iam:"+rq.action)
+	if err != nil {
+		return err
+	}
+	mp, err := h.managed(rq, arn)
+	if err != nil {
+		return err
+	}
+	h.writeMu.Lock()
+	defer h.writeMu.Unlock()
+	have, err := a.list(h.cfg.Meta, rq, name)
+	if err != nil {
+		return fmt.Errorf("iamapi: attached policies of %s: %w", name, err)
+	}
+	if len(have) >= maxAttached && !attachedTo(have, mp.Name) {
+		return errorf(LimitExceeded, "Cannot exceed quota for PoliciesPerUserOrGroup: %d.",
+			maxAttached)
+	}
+	if err := a.attach(h.cfg.Meta, rq, name, mp.Name); err != nil {
+		return notFound(err, "Policy %s does not exist or is not attachable.", arn)
+	}
+	return reply(rq, nil)
+}
+
+func attachedTo(ps []store.ManagedPolicy, name string) bool {
+	for _, p := range ps {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// detachPolicy serves DetachUserPolicy and DetachGroupPolicy.
+func (h *Handler) detachPolicy(rq *request, a attachment) error {
+	arn, err := params{rq.r.Form}.policyARN(rq, "PolicyArn")
+	if err != nil {
+		return err
+	}
+	rq.keys = policy.Context{}
+	rq.keys.Set("iam:PolicyARN", arn)
+	_, name, err := a.target(h, rq, "iam:"+rq.action)
+	if err != nil {
+		return err
+	}
+	mp, err := h.managed(rq, arn)
+	if err != nil {
+		return err
+	}
+	if err := a.detach(h.cfg.Meta, rq, name, mp.Name); err != nil {
+		return notFound(err, "Policy %s was not found: it is not attached to %s.", arn, name)
+	}
+	return reply(rq, nil)
+}
+
+// attachedXML is IAM's AttachedPolicy element.
+type attachedXML struct {
+	PolicyName string
+	PolicyArn  string
+}
+
+// listAttached serves ListAttachedUserPolicies and ListAttachedGroupPolicies.
+func (h *Handler) listAttached(rq *request, a attachment) error {
+	p := params{rq.r.Form}
+	prefix, err := p.pathPrefix()
+	if err != nil {
+		return err
+	}
+	_, name, err := a.target(h, rq, "iam:"+rq.action)
+	if err != nil {
+		return err
+	}
+	ps, err := a.list(h.cfg.Meta, rq, name)
+	if err != nil {
+		return fmt.Errorf("iamapi: attached policies of %s: %w", name, err)
+	}
+	var xs []attachedXML
+	for _, mp := range ps {
+		if strings.HasPrefix(mp.Path, prefix) {
+			xs = append(xs, attachedXML{PolicyName: mp.Name, PolicyArn: mp.ARN()})
+		}
+	}
+	items, more, marker, err := page(p, xs)
+	if err != nil {
+		return err
+	}
+	return reply(rq, struct {
+		AttachedPolicies []attachedXML `xml:"AttachedPolicies>member"`
+		IsTruncated      bool
+		Marker           string `xml:",omitempty"`
+	}{items, more, marker})
+}
+
+// entitiesResult is ListEntitiesForPolicy's answer.
+type entitiesResult struct {
+	PolicyGroups []policyGroupXML `xml:"PolicyGroups>member"`
+	PolicyUsers  []policyUserXML  `xml:"PolicyUsers>member"`
+	IsTruncated  bool
+}
+
+// policyUserXML is IAM's PolicyUser element.
+type policyUserXML struct {
+	UserName string
+	UserID   string `xml:"UserId"`
+}
+
+// policyGroupXML is IAM's PolicyGroup element.
+type policyGroupXML struct {
+	GroupName string
+	GroupID   string `xml:"GroupId"`
+}
+
+func (h *Handler) listEntitiesForPolicy(rq *request) error {
+	p := params{rq.r.Form}
+	filter, usage := p.str("EntityFilter"), p.str("PolicyUsageFilter")
+	_, e, err := h.targetPolicy(rq, "iam:ListEntitiesForPolicy")
+	if err != nil {
+		return err
+	}
+	users, groups := e.Users, e.Groups
+	if usage == "PermissionsBoundary" {
+		users, groups = e.Boundaries, nil
+	}
+	var res entitiesResult
+	if filter == "" || filter == "User" {
+		for _, n := range users {
+			u, err := h.cfg.Meta.GetUser(rq.ctx, own(rq), n)
+			if err != nil {
+				return fmt.Errorf("iamapi: get user %s: %w", n, err)
+			}
+			res.PolicyUsers = append(res.PolicyUsers, policyUserXML{u.Name, u.ID})
+		}
+	}
+	if filter == "" || filter == "Group" {
+		for _, n := range groups {
+			g, err := h.cfg.Meta.GetGroup(rq.ctx, own(rq), n)
+			if err != nil {
+				return fmt.Errorf("iamapi: get group %s: %w", n, err)
+			}
+			res.PolicyGroups = append(res.PolicyGroups, policyGroupXML{g.Name, g.ID})
+		}
+	}
+	return reply(rq, res)
+}

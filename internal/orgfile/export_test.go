@@ -1,0 +1,145 @@
+package orgfile_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/troveproject/trove/internal/orgfile"
+	"github.com/troveproject/trove/internal/store"
+	"github.com/troveproject/trove/internal/testutil"
+)
+
+// export writes meta's state as an organization file.
+func export(t *testing.T, meta store.Meta, secrets bool) string {
+	t.Helper()
+	var out bytes.Buffer
+	err := orgfile.Export(t.Context(), meta, &out, orgfile.ExportOptions{IncludeSecrets: secrets})
+	if err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	return out.String()
+}
+
+// apply parses text as an organization file and applies it to meta.
+func apply(t *testing.T, meta store.Meta, text string) orgfile.Changes {
+	t.Helper()
+	f, err := orgfile.Parse([]byte(text), t.TempDir())
+	if err != nil {
+		t.Fatalf("the export does not load: %v\n%s", err, text)
+	}
+	ch, err := orgfile.Apply(t.Context(), meta, f, "us-east-1")
+	if err != nil {
+		t.Fatalf("Apply of the export: %v", err)
+	}
+	return ch
+}
+
+// loaded returns a fresh store with the organization file at path applied.
+func loaded(t *testing.T, path string) store.Meta {
+	t.Helper()
+	meta := openMeta(t)
+	f, err := orgfile.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := orgfile.Apply(t.Context(), meta, f, "us-east-1"); err != nil {
+		t.Fatal(err)
+	}
+	return meta
+}
+
+// TestExportRoundTrip exports stores loaded from organization files and
+// checks the golden output, that loading the export into a fresh store and
+// exporting again gives the same bytes, and that applying the export to
+// the store it came from changes nothing.
+func TestExportRoundTrip(t *testing.T) {
+	tests := []struct {
+		name, file string
+		secrets    bool
+	}{
+		{"guardrails", "testdata/guardrails.yaml", true},
+		{"cross-account", "../../examples/cross-account/organization.yaml", true},
+		{"cross-account without secrets", "../../examples/cross-account/organization.yaml",
+			false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			meta := loaded(t, tt.file)
+			got := export(t, meta, tt.secrets)
+			golden := filepath.Join("testdata", "export-"+strings.ReplaceAll(tt.name, " ",
+				"-")+".golden")
+			testutil.Golden(t, golden, got, *update)
+			if ch := apply(t, meta, got); ch.Total() != 0 {
+				t.Errorf("applying the export to its own store changed %+v", ch)
+			}
+			if !tt.secrets {
+				return // a fresh store gets no keys, so its export names none
+			}
+			fresh := openMeta(t)
+			apply(t, fresh, got)
+			if again := export(t, fresh, tt.secrets); again != got {
+				t.Errorf("export of the reloaded export differs:\n%s", again)
+			}
+		})
+	}
+}
+
+// TestExportKeepsDocuments checks that documents written by an API, in
+// any JSON layout, come back byte for byte: applying the export changes
+// nothing.
+func TestExportKeepsDocuments(t *testing.T) {
+	meta := loaded(t, "testdata/guardrails.yaml")
+	ctx := t.Context()
+	pretty := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": " +
+		"\"Deny\", \"Action\": \"s3:PutObject\", \"Resource\": \"*\"}\n  ]\n}\n"
+	err := meta.PutOrgPolicy(ctx, store.OrgPolicy{Type: store.ServiceControlPolicy,
+		Name: "pretty", ID: "p-pretty00", Document: []byte(pretty)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := meta.ListAccounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = meta.PutManagedPolicy(ctx, store.ManagedPolicy{Account: accounts[0].ID,
+		Name: "tabs", ID: "ANPATABS", Path: "/x/", Document: []byte(
+			"{\"Version\":\"2012-10-17\",\t\"Statement\":[{\"Effect\":\"Allow\"," +
+				"\"Action\":\"s3:Get*\",\"Resource\":\"*\"}]}  ")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := export(t, meta, true)
+	if ch := apply(t, meta, got); ch.Total() != 0 {
+		t.Errorf("applying the export changed %+v:\n%s", ch, got)
+	}
+	fresh := openMeta(t)
+	apply(t, fresh, got)
+	if again := export(t, fresh, true); again != got {
+		t.Errorf("export of the reloaded export differs:\n%s\nwant\n%s", again, got)
+	}
+}
+
+// TestExportWithoutSecrets checks that no secret is written by default and
+// that the key ids are named in a comment.
+func TestExportWithoutSecrets(t *testing.T) {
+	const file = "../../examples/cross-account/organization.yaml"
+	meta := loaded(t, file)
+	got := export(t, meta, false)
+	keys, err := meta.ListAccessKeys(t.Context(), "999999999999", "")
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys of the management account: %v %v", keys, err)
+	}
+	for _, k := range keys {
+		if strings.Contains(got, k.Secret) {
+			t.Errorf("the export holds the secret of %s", k.ID)
+		}
+		if !strings.Contains(got, k.ID) {
+			t.Errorf("the export does not name key %s", k.ID)
+		}
+	}
+	if strings.Contains(got, "secret:") {
+		t.Errorf("the export has a secret field:\n%s", got)
+	}
+}
