@@ -306,14 +306,16 @@ func TestNewRejects(t *testing.T) {
 		want string
 	}{
 		{"no bucket", artifacts.Source{Endpoint: ep, Pattern: "a-*"}, "no bucket"},
-		{"bad glob", artifacts.Source{Endpoint: ep, Bucket: "b", Pattern: "a-[*"}, "pattern"},
-		{"regexp without version", artifacts.Source{Endpoint: ep, Bucket: "b",
+		{"bucket with a path", artifacts.Source{Endpoint: ep, Bucket: "../x", Pattern: "a-*"},
+			`bucket "../x": want lower-case letters`},
+		{"bad glob", artifacts.Source{Endpoint: ep, Bucket: "bkt", Pattern: "a-[*"}, "pattern"},
+		{"regexp without version", artifacts.Source{Endpoint: ep, Bucket: "bkt",
 			Pattern: "a-.*", Regexp: true}, "version"},
-		{"semver without a version star", artifacts.Source{Endpoint: ep, Bucket: "b",
+		{"semver without a version star", artifacts.Source{Endpoint: ep, Bucket: "bkt",
 			Pattern: "a/**"}, "gives no version"},
-		{"bad constraint", artifacts.Source{Endpoint: ep, Bucket: "b", Pattern: "a-*",
+		{"bad constraint", artifacts.Source{Endpoint: ep, Bucket: "bkt", Pattern: "a-*",
 			Constraint: ">>1"}, "constraint"},
-		{"negative page size", artifacts.Source{Endpoint: ep, Bucket: "b", Pattern: "a-*",
+		{"negative page size", artifacts.Source{Endpoint: ep, Bucket: "bkt", Pattern: "a-*",
 			PageSize: -1}, "page size"},
 	}
 	for _, tc := range tests {
@@ -366,6 +368,78 @@ func TestPullArtifact(t *testing.T) {
 			if err != nil || !bytes.Equal(seen.Bytes(), body) || size != int64(len(body)) {
 				t.Fatalf("error %v, progress saw %d of %d bytes (size %d)", err, seen.Len(),
 					len(body), size)
+			}
+		})
+	}
+}
+
+func TestCheckBucket(t *testing.T) {
+	tests := []struct {
+		name, bucket string
+		want         string // "" when the name is good
+	}{
+		{name: "example", bucket: "devtools-artifacts"},
+		{name: "dots and digits", bucket: "1.artifacts.example-2"},
+		{name: "shortest", bucket: "abc"},
+		{name: "longest", bucket: strings.Repeat("a", 63)},
+		{name: "three numbers", bucket: "1.2.3"},
+		{name: "reserved prefix still read", bucket: "xn--artifacts"},
+		{name: "empty", want: "no bucket"},
+		{name: "too short", bucket: "ab", want: "want 3 to 63 characters"},
+		{name: "too long", bucket: strings.Repeat("a", 64), want: "want 3 to 63 characters"},
+		{name: "parent directory", bucket: "../x", want: "want lower-case letters"},
+		{name: "slash", bucket: "a/b/c", want: "want lower-case letters"},
+		{name: "upper case", bucket: "Artifacts", want: "want lower-case letters"},
+		{name: "underscore", bucket: "my_bucket", want: "want lower-case letters"},
+		{name: "leading hyphen", bucket: "-abc", want: "starting and ending"},
+		{name: "trailing dot", bucket: "abc.", want: "starting and ending"},
+		{name: "two dots", bucket: "a..b", want: "two dots in a row"},
+		{name: "ip address", bucket: "192.168.5.4", want: "an IP address"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := artifacts.CheckBucket(tc.bucket)
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("error %v, want none", err)
+				}
+				return
+			}
+			if !errors.Is(err, artifacts.ErrBadSource) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v; want ErrBadSource saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestFileName(t *testing.T) {
+	tests := []struct {
+		key, want string // want "" for an error
+	}{
+		{"charts/app-1.2.0.tgz", "app-1.2.0.tgz"},
+		{"app-1.2.0.tgz", "app-1.2.0.tgz"},
+		{"rel/3.0.0/", "3.0.0"},
+		{"rel/3.0.0//", "3.0.0"},
+		{"rel/..", ""},
+		{"rel/../", ""},
+		{"rel/.", ""},
+		{"..", ""},
+		{"/", ""},
+		{"", ""},
+		{"rel/app..", "app.."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			got, err := artifacts.FileName(tc.key)
+			if tc.want == "" {
+				if !errors.Is(err, artifacts.ErrBadDestination) ||
+					!strings.Contains(err.Error(), "name the file to write") {
+					t.Errorf("FileName(%q) = %q, %v; want ErrBadDestination", tc.key, got, err)
+				}
+				return
+			}
+			if got != tc.want || err != nil {
+				t.Errorf("FileName(%q) = %q, %v; want %q", tc.key, got, err, tc.want)
 			}
 		})
 	}

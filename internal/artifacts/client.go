@@ -31,6 +31,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"regexp"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -46,7 +49,7 @@ import (
 const DefaultRegion = "us-east-1"
 
 // ErrBadSource is wrapped by the errors of New for a Source that cannot be
-// used: no bucket, a bad pattern, order or constraint.
+// used: no bucket or a bad bucket name, a bad pattern, order or constraint.
 var ErrBadSource = errors.New("artifacts: bad source")
 
 // A Source says where artifacts live and how to choose among them.
@@ -64,7 +67,8 @@ type Source struct {
 	// settings from; empty means the SDK's usual choice (AWS_PROFILE, else
 	// "default"). It is read only by LoadConfig.
 	Profile string
-	// Bucket is the bucket's name; it is required.
+	// Bucket is the bucket's name; it is required, and must follow S3's
+	// naming rules (see CheckBucket).
 	Bucket string
 	// Pattern is a glob, or with Regexp set a regular expression with a
 	// group named "version"; see package selector. It is required.
@@ -147,8 +151,8 @@ func New(cfg aws.Config, src Source) (*Client, error) {
 
 // parse checks src and parses its pattern.
 func (src Source) parse() (*selector.Pattern, error) {
-	if src.Bucket == "" {
-		return nil, fmt.Errorf("%w: no bucket", ErrBadSource)
+	if err := CheckBucket(src.Bucket); err != nil {
+		return nil, err
 	}
 	if src.PageSize < 0 {
 		return nil, fmt.Errorf("%w: negative page size %d", ErrBadSource, src.PageSize)
@@ -166,6 +170,37 @@ func (src Source) parse() (*selector.Pattern, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBadSource, err)
 	}
 	return p, nil
+}
+
+// bucketName is the shape of a bucket name; CheckBucket adds what a
+// regular expression says badly.
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
+
+// CheckBucket checks a bucket name by S3's rules, so that a typo or a path
+// such as "../x" is refused before any request: 3 to 63 characters, lower-
+// case letters, digits, dots and hyphens, starting and ending with a letter
+// or digit, no two dots in a row, not an IPv4 address. The prefixes and
+// suffixes S3 reserves (such as "xn--") are not refused: they bound the
+// creation of buckets, and buckets named so before exist. Its errors wrap
+// ErrBadSource.
+func CheckBucket(name string) error {
+	why := ""
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: no bucket", ErrBadSource)
+	case len(name) < 3 || len(name) > 63:
+		why = "want 3 to 63 characters"
+	case !bucketName.MatchString(name):
+		why = "want lower-case letters, digits, '.' and '-', starting and ending with " +
+			"a letter or digit"
+	case strings.Contains(name, ".."):
+		why = "two dots in a row"
+	case net.ParseIP(name) != nil:
+		why = "an IP address is no bucket name"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: bucket %q: %s (S3's bucket naming rules)", ErrBadSource, name, why)
 }
 
 // Source returns the Source c was made for.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,26 +71,61 @@ func ParseEventNotification(body []byte) ([]ObjectRef, error) {
 	return refs, nil
 }
 
-// Hint asks for an immediate poll of every source whose bucket is bucket
-// and whose pattern matches key, and returns how many it asked. It never
-// waits: a source already asked polls once for all the hints it got
-// meanwhile.
+// Hint asks for a poll of every source whose bucket is bucket and whose
+// pattern matches key, and returns how many it asked. It never waits. A
+// source polls once for all the hints it got during a poll, and at most
+// once every HintQuiet for hints: a hint coming sooner after the start of
+// its last poll makes it poll when that time has passed.
 func (w *Watcher) Hint(bucket, key string) int {
-	n := 0
+	return len(w.hint([]ObjectRef{{Bucket: bucket, Key: key}}))
+}
+
+// hint asks for a poll of every source that one of refs concerns, and
+// returns the names of those sources.
+func (w *Watcher) hint(refs []ObjectRef) []string {
+	var kicked []string
 	for _, s := range w.sources {
-		if s.Client.src.Bucket != bucket {
+		if !slices.ContainsFunc(refs, s.concerns) {
 			continue
 		}
-		if _, ok := s.Client.pattern.Match(key); !ok {
-			continue
-		}
-		n++
+		kicked = append(kicked, s.Name)
 		select {
 		case s.kick <- struct{}{}:
 		default:
 		}
 	}
-	return n
+	return kicked
+}
+
+// concerns reports whether ref is in s's bucket and matches its pattern.
+func (s *watched) concerns(ref ObjectRef) bool {
+	if s.Client.src.Bucket != ref.Bucket {
+		return false
+	}
+	_, ok := s.Client.pattern.Match(ref.Key)
+	return ok
+}
+
+// maxLoggedBuckets bounds the bucket names a hint request's log line gives.
+const maxLoggedBuckets = 4
+
+// bucketsOf returns the distinct buckets of refs in order of appearance,
+// at most maxLoggedBuckets of them, and how many there are. Names that
+// break S3's rules, which no source can have, are counted but not
+// returned: the body is untrusted, and such a name may be a megabyte long.
+func bucketsOf(refs []ObjectRef) ([]string, int) {
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range refs {
+		if seen[r.Bucket] {
+			continue
+		}
+		seen[r.Bucket] = true
+		if len(names) < maxLoggedBuckets && CheckBucket(r.Bucket) == nil {
+			names = append(names, r.Bucket)
+		}
+	}
+	return names, len(seen)
 }
 
 // HintHandler returns the handler of the hint listener: it takes POSTs of
@@ -118,13 +154,18 @@ func (w *Watcher) HintHandler() http.Handler {
 			http.Error(rw, err.Error(), http.StatusBadRequest)
 			return
 		}
-		for _, ref := range refs {
-			if n := w.Hint(ref.Bucket, ref.Key); n > 0 {
-				w.cfg.Log.Info("hint", "bucket", ref.Bucket, "key", ref.Key, "sources", n)
-			}
-		}
+		w.logHint(refs, w.hint(refs))
 		rw.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// logHint logs one line for a hint request, however many records it has:
+// its buckets (the first few), how many created objects it named, and the
+// sources it asked to poll.
+func (w *Watcher) logHint(refs []ObjectRef, kicked []string) {
+	buckets, n := bucketsOf(refs)
+	w.cfg.Log.Info("hint", "buckets", strings.Join(buckets, ","), "bucketCount", n,
+		"records", len(refs), "sources", strings.Join(kicked, ","))
 }
 
 // serveHints serves HintHandler on the hint listener until ctx ends.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -44,10 +43,12 @@ const filePerm = 0o644
 // bytes go to a temporary file in dest's directory, are checked, synced and
 // renamed to dest, so dest never holds a partial or unchecked download. The
 // object is fetched with GetObject, with checksum mode enabled and on the
-// condition that its ETag is still the one listed.
+// condition that its ETag is still the one listed. A dest that exists and
+// is no regular file is refused before anything is listed or downloaded
+// (see CheckDestination).
 func (c *Client) Pull(ctx context.Context, version, dest string) (Pulled, error) {
-	if dest == "" {
-		return Pulled{}, errors.New("artifacts: pull: no destination")
+	if err := CheckDestination(dest); err != nil {
+		return Pulled{}, err
 	}
 	a, err := c.Find(ctx, version)
 	if err != nil {
@@ -67,12 +68,13 @@ type PullOptions struct {
 }
 
 // PullArtifact downloads a, an artifact that List or Find returned, to dest
-// as Pull does. It fails with a GetObject CallError (PreconditionFailed)
-// when the object has changed since it was listed.
+// as Pull does, refusing a dest that is no regular file before it calls
+// GetObject. It fails with a GetObject CallError (PreconditionFailed) when
+// the object has changed since it was listed.
 func (c *Client) PullArtifact(ctx context.Context, a selector.Artifact, dest string,
 	opts PullOptions) (Pulled, error) {
-	if dest == "" {
-		return Pulled{}, errors.New("artifacts: pull: no destination")
+	if err := CheckDestination(dest); err != nil {
+		return Pulled{}, err
 	}
 	out, err := c.s3.GetObject(ctx, &s3.GetObjectInput{
 		Bucket:       aws.String(c.src.Bucket),
@@ -191,7 +193,9 @@ func md5ETag(out *s3.GetObjectOutput) (string, bool) {
 // writeAtomic calls fill with a temporary file in dest's directory and, when
 // it succeeds, gives it mode perm, syncs it, renames it to dest and syncs the
 // directory. On any failure the temporary file is removed and dest is left
-// as it was.
+// as it was. Just before the rename it checks again that dest is absent or
+// a regular file (CheckDestination), so that a special file put there
+// during the download is not replaced.
 func writeAtomic(dest string, perm os.FileMode, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(dest)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(dest)+".trove-*")
@@ -216,10 +220,27 @@ func writeAtomic(dest string, perm os.FileMode, fill func(w io.Writer) error) (e
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("artifacts: %w", err)
 	}
+	if err = recheck(dest); err != nil {
+		return err
+	}
 	if err = os.Rename(f.Name(), dest); err != nil {
 		return fmt.Errorf("artifacts: %w", err)
 	}
 	syncDir(dir)
+	return nil
+}
+
+// recheck fails when dest has become something else than a regular file
+// since the write began: then it is left as it is.
+func recheck(dest string) error {
+	kind, err := irregular(dest)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadDestination, err)
+	}
+	if kind != "" {
+		return fmt.Errorf("%w: %s is now %s, not a regular file: not replaced",
+			ErrBadDestination, dest, kind)
+	}
 	return nil
 }
 

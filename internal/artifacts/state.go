@@ -1,6 +1,7 @@
 package artifacts
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,7 +10,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
+
+	"github.com/troveproject/trove/internal/webhook"
 )
 
 // ErrStateLocked is wrapped by NewWatcher's error when another watcher
@@ -54,43 +58,111 @@ type stateFile struct {
 	doc  stateDoc
 }
 
-// openState locks the state file at path and reads it; a missing file is
-// an empty state. A file that does not parse is an error, not an empty
-// state: starting afresh would baseline every source again and lose the
-// pending deliveries.
-func openState(path string) (*stateFile, error) {
+// openState locks the state file at path and reads it; only a missing file
+// is an empty state. A file that does not parse, or that lacks a part of
+// the state, is an error, not an empty state: starting afresh would
+// baseline every source again and lose the pending deliveries. Pending
+// deliveries whose id is no valid webhook delivery id, or without a body,
+// are dropped rather than retried forever: the state is saved without them,
+// and they are returned for a warning.
+func openState(path string) (*stateFile, []delivery, error) {
 	lock, err := lockFile(path + ".lock")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st := &stateFile{path: path, lock: lock}
-	if err := st.read(); err != nil {
-		lock.Close()
-		return nil, err
-	}
-	return st, nil
-}
-
-func (st *stateFile) read() error {
-	st.doc = stateDoc{Version: stateVersion, Sources: map[string]*sourceState{}}
-	data, err := os.ReadFile(st.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	dropped, err := st.read()
+	if err == nil && len(dropped) > 0 {
+		err = st.save()
 	}
 	if err != nil {
-		return fmt.Errorf("artifacts: state file: %w", err)
+		lock.Close()
+		return nil, nil, err
 	}
-	if err := json.Unmarshal(data, &st.doc); err != nil {
-		return fmt.Errorf("artifacts: state file %s: %w", st.path, err)
+	return st, dropped, nil
+}
+
+// read reads the state file, or starts an empty state when there is none,
+// and returns the pending deliveries it dropped.
+func (st *stateFile) read() ([]delivery, error) {
+	st.doc = stateDoc{Version: stateVersion, Sources: map[string]*sourceState{}}
+	kind, err := irregular(st.path)
+	if err != nil {
+		return nil, fmt.Errorf("artifacts: state file: %w", err)
 	}
-	if st.doc.Version != stateVersion {
-		return fmt.Errorf("artifacts: state file %s: version %d, want %d", st.path,
-			st.doc.Version, stateVersion)
+	if kind != "" {
+		return nil, fmt.Errorf("artifacts: state file %s is %s, not a regular file: name "+
+			"a regular file, or a path where none exists yet", st.path, kind)
 	}
-	if st.doc.Sources == nil {
-		st.doc.Sources = map[string]*sourceState{}
+	data, err := os.ReadFile(st.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
 	}
-	return nil
+	if err != nil {
+		return nil, fmt.Errorf("artifacts: state file: %w", err)
+	}
+	doc, err := parseState(data)
+	if err != nil {
+		return nil, fmt.Errorf("artifacts: state file %s: %w", st.path, err)
+	}
+	st.doc = *doc
+	return st.dropInvalid(), nil
+}
+
+// errBadState is wrapped by parseState's errors.
+var errBadState = errors.New("not a trove artifacts state")
+
+// parseState parses the content of a state file strictly: a JSON object
+// with the current version, a "sources" object whose entries each have a
+// definition and a "seen" object, and "pending" deliveries (null or
+// absent when there are none). Unknown fields are errors too.
+func parseState(data []byte) (*stateDoc, error) {
+	var doc *stateDoc
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%w: %w", errBadState, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: data after the JSON object", errBadState)
+	}
+	switch {
+	case doc == nil:
+		return nil, fmt.Errorf("%w: null", errBadState)
+	case doc.Version == 0:
+		return nil, fmt.Errorf("%w: no version", errBadState)
+	case doc.Version != stateVersion:
+		return nil, fmt.Errorf("%w: version %d, want %d", errBadState, doc.Version,
+			stateVersion)
+	case doc.Sources == nil:
+		return nil, fmt.Errorf("%w: no \"sources\" object", errBadState)
+	}
+	for name, s := range doc.Sources {
+		switch {
+		case s == nil:
+			return nil, fmt.Errorf("%w: source %q: null", errBadState, name)
+		case s.Definition == "":
+			return nil, fmt.Errorf("%w: source %q: no definition", errBadState, name)
+		case s.Seen == nil:
+			return nil, fmt.Errorf("%w: source %q: no \"seen\" object", errBadState, name)
+		}
+	}
+	return doc, nil
+}
+
+// dropInvalid removes the pending deliveries that could never be made:
+// those whose id webhook.CheckID refuses, which Deliver would refuse at
+// every attempt, and those without a body. It returns them.
+func (st *stateFile) dropInvalid() []delivery {
+	var dropped []delivery
+	st.doc.Pending = slices.DeleteFunc(st.doc.Pending, func(d delivery) bool {
+		bad := webhook.CheckID(d.ID) != nil || len(d.Body) == 0 || string(d.Body) == "null"
+		if bad {
+			dropped = append(dropped, d)
+		}
+		return bad
+	})
+	return dropped
 }
 
 // save writes the state atomically: to a temporary file beside it, synced,

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -63,7 +64,8 @@ type WatchConfig struct {
 	// Out receives each event as a JSON line; nil discards them.
 	Out io.Writer
 	// Webhook, when not empty, is the URL each event is POSTed to with
-	// Sender, until acknowledged.
+	// Sender, until acknowledged: see CheckWebhook. It appears in logs and
+	// errors only as webhook.Redact gives it.
 	Webhook string
 	// Sender delivers to Webhook; nil means one with no secret and
 	// webhook.DefaultTimeout per attempt.
@@ -74,8 +76,8 @@ type WatchConfig struct {
 	// HintSecret, when not empty, is the secret the hints must be signed
 	// with (webhook.SignatureHeader); without it hints are not checked.
 	HintSecret []byte
-	// Log receives poll failures (warn), baselines and hints (info); nil
-	// discards them.
+	// Log receives poll failures and dropped deliveries (warn), baselines
+	// and hint requests (info); nil discards them.
 	Log *slog.Logger
 }
 
@@ -99,6 +101,11 @@ type Watcher struct {
 	mu    sync.Mutex // guards state, its file, and writes to cfg.Out
 	state *stateFile
 }
+
+// HintQuiet is the shortest time between the start of a poll of a source
+// and a poll of it that a hint asks for: hints coming sooner are answered
+// by one poll at the end of that time, however many they are.
+const HintQuiet = time.Second
 
 // watched is a source with its hint channel.
 type watched struct {
@@ -128,9 +135,13 @@ func NewWatcher(cfg WatchConfig) (*Watcher, error) {
 		w.sources = append(w.sources, &watched{WatchSource: s, def: definition(s.Client.src),
 			kick: make(chan struct{}, 1), skipped: map[string]bool{}})
 	}
-	st, err := openState(cfg.StatePath)
+	st, dropped, err := openState(cfg.StatePath)
 	if err != nil {
 		return nil, err
+	}
+	for _, d := range dropped {
+		cfg.Log.Warn("dropped a pending delivery the state file holds: no valid id or no "+
+			"body; it could never be delivered", "delivery", d.ID)
 	}
 	w.state = st
 	if cfg.HintAddr != "" {
@@ -155,6 +166,9 @@ func (cfg *WatchConfig) check() error {
 	if cfg.Interval == 0 {
 		cfg.Interval = DefaultInterval
 	}
+	if err := CheckWebhook(cfg.Webhook); err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	for _, s := range cfg.Sources {
 		if s.Name == "" || s.Client == nil || names[s.Name] {
@@ -168,6 +182,35 @@ func (cfg *WatchConfig) check() error {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// CheckWebhook checks a webhook URL as WatchConfig.Webhook takes it: empty,
+// or an absolute http or https URL naming a host, without user information
+// (a secret signs the deliveries instead; a token in the query is allowed,
+// and left out of logs). Its errors show the URL as webhook.Redact does.
+func CheckWebhook(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // ue repeats the URL, credentials and all
+		}
+		return fmt.Errorf("artifacts: webhook URL %s: %w", webhook.Redact(raw), err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("artifacts: webhook URL %s: want an http:// or https:// URL",
+			webhook.Redact(raw))
+	case u.User != nil:
+		return fmt.Errorf("artifacts: webhook URL %s: user information (user:password@) "+
+			"is refused; sign deliveries with a secret instead", webhook.Redact(raw))
+	case u.Hostname() == "":
+		return fmt.Errorf("artifacts: webhook URL %s names no host", webhook.Redact(raw))
 	}
 	return nil
 }
@@ -226,14 +269,45 @@ func (w *Watcher) loop(ctx context.Context, s *watched, wg *sync.WaitGroup) erro
 	t := time.NewTicker(w.cfg.Interval)
 	defer t.Stop()
 	for {
+		start := time.Now()
 		if err := w.poll(ctx, s, wg); err != nil {
 			return err
 		}
+		if !s.next(ctx, t.C, start) {
+			return nil
+		}
+	}
+}
+
+// next waits until s is to be polled again: at a tick, or on a hint once
+// HintQuiet has passed since start, the start of the last poll. A hint
+// that comes sooner schedules the poll at the end of that time, and the
+// hints after it add nothing. It returns false when ctx ends.
+func (s *watched) next(ctx context.Context, tick <-chan time.Time, start time.Time) bool {
+	var timer *time.Timer // the poll a hint scheduled; nil when none is
+	var due <-chan time.Time
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-t.C:
+			return false
+		case <-tick:
+			return true
+		case <-due:
+			return true
 		case <-s.kick:
+			wait := HintQuiet - time.Since(start)
+			if wait <= 0 {
+				return true
+			}
+			if timer == nil {
+				timer = time.NewTimer(wait)
+				due = timer.C
+			}
 		}
 	}
 }
@@ -373,8 +447,10 @@ func (w *Watcher) resume(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 // startDelivery delivers d in a goroutine of its own, so that a slow or
-// failing receiver never holds up a poll, and forgets it once
-// acknowledged. When ctx ends first, d stays pending in the state.
+// failing receiver never holds up a poll, and forgets it once acknowledged,
+// or at once when its id is one the webhook refuses (webhook.ErrBadID),
+// which no retry would change. When ctx ends first, d stays pending in the
+// state.
 func (w *Watcher) startDelivery(ctx context.Context, wg *sync.WaitGroup, d delivery) {
 	wg.Go(func() {
 		select {
@@ -384,7 +460,10 @@ func (w *Watcher) startDelivery(ctx context.Context, wg *sync.WaitGroup, d deliv
 		}
 		err := w.sender.Deliver(ctx, w.cfg.Webhook, d.ID, d.Body)
 		<-w.sem
-		if err != nil {
+		if errors.Is(err, webhook.ErrBadID) {
+			w.cfg.Log.Warn("dropped a delivery whose id the webhook refuses; it could never "+
+				"be delivered", "delivery", d.ID, "err", err)
+		} else if err != nil {
 			return
 		}
 		w.mu.Lock()

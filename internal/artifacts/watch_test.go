@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/troveproject/trove/internal/artifacts"
 	"github.com/troveproject/trove/internal/testutil"
 	"github.com/troveproject/trove/internal/testutil/troveproc"
@@ -426,4 +428,115 @@ func postHint(t *testing.T, method, url, sig string, body []byte) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestWatchHintsCoalesce checks that a stream of hints makes at most one
+// listing a second, the last one after the quiet time, and one log line a
+// request however many records it holds.
+func TestWatchHintsCoalesce(t *testing.T) {
+	tr := startTrove(t)
+	state := filepath.Join(t.TempDir(), "watch.state")
+	r := startWatch(t, tr, watchOptions{state: state, hints: true, interval: time.Hour})
+	waitBaseline(t, state)
+	tr.put(t, map[string][]byte{"charts/app-5.0.0.tgz": []byte("five")})
+	tr.rec.reset()
+	const requests, records = 12, 50
+	var recs []string
+	for i := range records - 1 {
+		recs = append(recs, rec("ObjectCreated:Put", bucket, fmt.Sprintf("other/%d", i)))
+	}
+	recs = append(recs, rec("ObjectCreated:Put", bucket, "charts/app-5.0.0.tgz"))
+	body := []byte(`{"Records":[` + strings.Join(recs, ",") + `]}`)
+	url := "http://" + r.w.HintAddr()
+	start := time.Now()
+	for range requests {
+		sig := webhook.Sign([]byte("hint-secret"), hintID, body)
+		if got := postHint(t, http.MethodPost, url, sig, body); got != http.StatusNoContent {
+			t.Fatalf("status %d, want 204", got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if e := r.out.next(t); e.Key != "charts/app-5.0.0.tgz" {
+		t.Errorf("event %+v, want charts/app-5.0.0.tgz", e)
+	}
+	time.Sleep(artifacts.HintQuiet + 300*time.Millisecond) // the last scheduled poll
+	elapsed := time.Since(start)
+	lists := 0
+	for _, req := range tr.rec.requests() {
+		if strings.Contains(req, "list-type=2") {
+			lists++
+		}
+	}
+	if most := int(elapsed/artifacts.HintQuiet) + 1; lists < 1 || lists > most {
+		t.Errorf("%d listings for %d hints in %v; want 1 to %d", lists, requests, elapsed, most)
+	}
+	logs := r.logs.String()
+	want := fmt.Sprintf("records=%d sources=app", records)
+	if n := strings.Count(logs, "msg=hint "); n != requests || strings.Count(logs, want) !=
+		requests {
+		t.Errorf("%d hint log lines, want %d with %q:\n%s", n, requests, want, logs)
+	}
+}
+
+// TestWatchDropsUndeliverablePending checks that a pending delivery whose
+// id can never be sent is dropped at start, and the others delivered.
+func TestWatchDropsUndeliverablePending(t *testing.T) {
+	tr := startTrove(t)
+	h, url := startHook(t, nil)
+	state := filepath.Join(t.TempDir(), "watch.state")
+	doc := `{"version":1,"sources":{},"pending":[{"id":"bad\nid","body":{"k":1}},` +
+		`{"id":"good","body":{"k":2}}]}`
+	if err := os.WriteFile(state, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startWatch(t, tr, watchOptions{state: state, webhook: url})
+	waitFor(t, "the good delivery, and no pending one", func() bool {
+		ids, _, _ := h.snapshot()
+		return len(ids) == 1 && pendingIDs(t, state) == ""
+	})
+	if ids, _, _ := h.snapshot(); ids[0] != "good" {
+		t.Errorf("delivered %q, want good", ids)
+	}
+	if !strings.Contains(r.logs.String(), `dropped a pending delivery`) {
+		t.Errorf("no warning for the dropped delivery:\n%s", r.logs.String())
+	}
+}
+
+func TestNewWatcherChecksWebhook(t *testing.T) {
+	c, err := artifacts.New(aws.Config{}, artifacts.Source{Endpoint: "http://127.0.0.1:1",
+		Bucket: bucket, Pattern: "charts/app-*.tgz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, url, want string
+	}{
+		{"user information", "http://user:PASSW0RD@127.0.0.1:19599/w?token=TOKEN123",
+			"user information"},
+		{"user alone", "https://user@127.0.0.1/w", "user information"},
+		{"another scheme", "ftp://127.0.0.1/w", "want an http:// or https:// URL"},
+		{"relative", "/w", "want an http:// or https:// URL"},
+		{"no host", "http:///w?token=TOKEN123", "names no host"},
+		{"opaque", "http:127.0.0.1", "names no host"},
+		{"port alone", "http://:8080/w", "names no host"},
+		{"unparsable", "http://user:PASSW0RD@127.0.0.1:x/w", "invalid port"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := artifacts.NewWatcher(artifacts.WatchConfig{
+				Sources:   []artifacts.WatchSource{{Name: "app", Client: c}},
+				StatePath: filepath.Join(t.TempDir(), "watch.state"), Webhook: tc.url})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v; want one saying %q", err, tc.want)
+			}
+			for _, secret := range []string{"PASSW0RD", "TOKEN123"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q shows %s", err, secret)
+				}
+			}
+		})
+	}
+	if err := artifacts.CheckWebhook("https://hooks.example.test/w?token=x"); err != nil {
+		t.Errorf("a URL with a token in its query: %v, want it taken", err)
+	}
 }

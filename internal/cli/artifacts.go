@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"text/tabwriter"
 	"time"
 
@@ -119,8 +118,11 @@ func newArtifactsPull(s Streams) *cobra.Command {
 		Use:   "pull",
 		Short: "Download a version of an artifact, checked and atomically",
 		Long: "Download the newest version, or --version, to --output (default: the key's " +
-			"base name).\nThe bytes are checked against the object's checksum or MD5 ETag " +
-			"and renamed into place\nonly when whole and checked.",
+			"last segment).\nThe bytes are checked against the object's checksum or MD5 " +
+			"ETag and renamed into place\nonly when whole and checked. --output must be a " +
+			"new path or a regular file: a symbolic\nlink, directory, pipe, socket or " +
+			"device is refused, and so is '-' (pull writes files,\nit does not stream; " +
+			"pull to a temporary file and read that).",
 		Example: fmt.Sprintf(artifactsExample, "pull", " --output app.tgz"),
 	}
 	withUsageErrors(cmd, noArgs, func(cmd *cobra.Command, _ []string) error {
@@ -130,8 +132,8 @@ func newArtifactsPull(s Streams) *cobra.Command {
 	o.addFlags(fs)
 	fs.StringVar(&version, "version", "", "version to download, as the pattern extracts it "+
 		"(default: the newest)")
-	fs.StringVar(&output, "output", "", "file to write (default: the key's base name in the "+
-		"current directory)")
+	fs.StringVar(&output, "output", "", "file to write, a new one or a regular file to "+
+		"replace (default: the key's last segment, in the current directory)")
 	annotateEnv(fs)
 	return cmd
 }
@@ -174,6 +176,9 @@ func (o sourceOptions) flagSource() (artifacts.Source, error) {
 		return artifacts.Source{}, usageErrorf("--bucket is required")
 	case o.pattern == "":
 		return artifacts.Source{}, usageErrorf("--pattern is required")
+	}
+	if err := artifacts.CheckBucket(o.bucket); err != nil {
+		return artifacts.Source{}, usageErrorf("--bucket: %w", err)
 	}
 	if err := checkEndpoint(o.endpoint); err != nil {
 		return artifacts.Source{}, err
@@ -334,6 +339,9 @@ type pulledJSON struct {
 
 func runArtifactsPull(ctx context.Context, s Streams, o sourceOptions, version,
 	output string) error {
+	if err := checkOutput(output); err != nil {
+		return err
+	}
 	c, err := o.pullClient(ctx)
 	if err != nil {
 		return err
@@ -343,7 +351,9 @@ func runArtifactsPull(ctx context.Context, s Streams, o sourceOptions, version,
 		return err
 	}
 	if output == "" {
-		output = path.Base(a.Key)
+		if output, err = artifacts.FileName(a.Key); err != nil {
+			return usageErrorf("%w: give --output", err)
+		}
 	}
 	opts, clear := pullProgress(s.Err, o.json)
 	p, err := c.PullArtifact(ctx, a, output, opts)
@@ -362,6 +372,24 @@ func runArtifactsPull(ctx context.Context, s Streams, o sourceOptions, version,
 	_, err = fmt.Fprintf(s.Out, "pulled s3://%s/%s (version %s, %d bytes, checked by %s) "+
 		"to %s\n", c.Source().Bucket, p.Key, p.Version, p.Bytes, p.Verified, p.Path)
 	return err
+}
+
+// checkOutput checks --output, when given, before anything is listed: a
+// path where a regular file may be written, and not "-", which would be
+// taken for standard output.
+func checkOutput(output string) error {
+	if output == "-" {
+		return usageErrorf("--output -: pull cannot write to standard output, as it " +
+			"writes a file, checks it and renames it into place; pull to a file, such as " +
+			"--output /tmp/app.tgz, and read that (for a file named \"-\", give --output ./-)")
+	}
+	if output == "" {
+		return nil
+	}
+	if err := artifacts.CheckDestination(output); err != nil {
+		return usageErrorf("--output: %w", err)
+	}
+	return nil
 }
 
 // pullProgress returns the options that draw a progress bar on w while

@@ -102,6 +102,9 @@ func TestArtifacts(t *testing.T) {
 			wantErr: `--order "age"`},
 		{name: "bad pattern", args: source("list", "--regexp"), wantCode: exitUsage,
 			wantErr: "version"},
+		{name: "bucket with a path", args: source("list", "--bucket", "../x"),
+			wantCode: exitUsage, wantErr: `--bucket: artifacts: bad source: bucket "../x": ` +
+				"want lower-case letters"},
 		{name: "no bucket", args: []string{"artifacts", "list", "--pattern", "a-*"},
 			wantCode: exitUsage, wantErr: "--bucket is required"},
 		{name: "endpoint with a path", args: source("list", "--endpoint", "http://127.0.0.1:1/x"),

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -113,14 +112,11 @@ func (o watchOptions) check() (hook, events []byte, err error) {
 	return hook, events, checkEventsListen(o.eventsListen, len(events) > 0)
 }
 
-// checkWebhook checks --webhook, when given: an http or https URL.
+// checkWebhook checks --webhook, when given: an absolute http or https URL
+// of a host, without user information. The URL is quoted redacted.
 func checkWebhook(hook string) error {
-	if hook == "" {
-		return nil
-	}
-	u, err := url.Parse(hook)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrorf("--webhook %q: want an http:// or https:// URL", hook)
+	if err := artifacts.CheckWebhook(hook); err != nil {
+		return usageErrorf("--webhook: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -92,33 +93,61 @@ func TestArtifactsSourcesFile(t *testing.T) {
 
 func TestArtifactsWatchUsage(t *testing.T) {
 	t.Setenv("EMPTY_SECRET", "")
-	src := []string{"artifacts", "watch", "--bucket", "b", "--pattern", "a-*"}
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	// Should a case be taken, the watch polls a closed port of loopback,
+	// keeps its state in a directory of the test's own, and is stopped.
+	const ep = "http://127.0.0.1:1"
+	state := filepath.Join(t.TempDir(), "watch.state")
+	src := []string{"artifacts", "watch", "--endpoint", ep, "--bucket", "bkt", "--pattern",
+		"a-*"}
 	tests := []struct {
 		name    string
 		args    []string
 		wantErr string
 	}{
 		{"no state", src, "--state FILE is required"},
-		{"short interval", append(src, "--state", "s", "--interval", "10ms"),
+		{"short interval", append(src, "--state", state, "--interval", "10ms"),
 			"--interval 10ms: want at least 1s"},
-		{"empty secret", append(src, "--state", "s", "--webhook", "http://127.0.0.1:1/",
+		{"empty secret", append(src, "--state", state, "--webhook", "http://127.0.0.1:1/",
 			"--webhook-secret-env", "EMPTY_SECRET"), "EMPTY_SECRET: the variable is unset"},
-		{"secret without webhook", append(src, "--state", "s", "--webhook-secret-env", "X"),
+		{"secret without webhook", append(src, "--state", state, "--webhook-secret-env", "X"),
 			"--webhook-secret-env needs --webhook"},
-		{"bad webhook", append(src, "--state", "s", "--webhook", "ftp://x"), `--webhook "ftp`},
-		{"unsigned events off loopback", append(src, "--state", "s", "--events-listen",
+		{"bad webhook", append(src, "--state", state, "--webhook", "ftp://x"),
+			"--webhook: artifacts: webhook URL ftp://x: want an http:// or https:// URL"},
+		{"webhook with credentials", append(src, "--state", state, "--webhook",
+			"http://user:PASSW0RD@127.0.0.1:19599/w?token=TOKEN123"),
+			"webhook URL http://127.0.0.1:19599/w: user information (user:password@) is " +
+				"refused"},
+		{"webhook without a host", append(src, "--state", state, "--webhook",
+			"http:///w?token=TOKEN123"), "webhook URL http:///w names no host"},
+		{"relative webhook", append(src, "--state", state, "--webhook", "localhost/w"),
+			"want an http:// or https:// URL"},
+		{"unparsable webhook", append(src, "--state", state, "--webhook",
+			"http://user:PASSW0RD@127.0.0.1:x/w"), "webhook URL (unparsable URL): "},
+		{"bad bucket", []string{"artifacts", "watch", "--endpoint", ep, "--state", state,
+			"--bucket", "../x", "--pattern", "a-*"},
+			`--bucket: artifacts: bad source: bucket "../x"`},
+		{"unsigned events off loopback", append(src, "--state", state, "--events-listen",
 			"0.0.0.0:8089"), "loopback address only"},
-		{"events address", append(src, "--state", "s", "--events-listen", "8089"),
+		{"events address", append(src, "--state", state, "--events-listen", "8089"),
 			"want host:port"},
-		{"no pattern", []string{"artifacts", "watch", "--state", "s", "--bucket", "b"},
+		{"no pattern", []string{"artifacts", "watch", "--endpoint", ep, "--state", state,
+			"--bucket", "bkt"},
 			"--pattern is required"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := run(tc.args...)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			var stdout, stderrBuf bytes.Buffer
+			code := Execute(ctx, tc.args, Streams{Out: &stdout, Err: &stderrBuf})
+			stderr := stderrBuf.String()
 			if code != exitUsage || !strings.Contains(stderr, tc.wantErr) {
 				t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr, exitUsage,
 					tc.wantErr)
+			}
+			if strings.Contains(stderr, "PASSW0RD") || strings.Contains(stderr, "TOKEN123") {
+				t.Errorf("stderr shows a secret of the URL: %q", stderr)
 			}
 		})
 	}
