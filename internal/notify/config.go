@@ -89,7 +89,11 @@ func WebhookID(arn string) (string, bool) {
 const (
 	// MaxConfigurations bounds the configurations of one document.
 	MaxConfigurations = 100
-	maxIDLength       = 255
+	// MaxEvents bounds the Event elements of one configuration.
+	MaxEvents = 64
+	// MaxRuleValue bounds a filter rule's value, in bytes: S3's longest key.
+	MaxRuleValue = 1024
+	maxIDLength  = 255
 )
 
 // Check validates c as PutBucketNotificationConfiguration does, with
@@ -140,8 +144,11 @@ func (q *Queue) check() error {
 	if len(q.ID) > maxIDLength {
 		return &ConfigError{Kind: ErrIDTooLong, Value: q.ID}
 	}
-	if len(q.Events) == 0 {
+	switch {
+	case len(q.Events) == 0:
 		return &ConfigError{Kind: ErrNoEvent, Value: q.ARN}
+	case len(q.Events) > MaxEvents:
+		return &ConfigError{Kind: ErrTooManyEvents, Value: q.ARN}
 	}
 	for _, e := range q.Events {
 		if !eventNames[e] {
@@ -165,6 +172,9 @@ func (q *Queue) check() error {
 		}
 		if seen[k] {
 			return &ConfigError{Kind: ErrRuleTwice, Value: r.Name}
+		}
+		if len(r.Value) > MaxRuleValue {
+			return &ConfigError{Kind: ErrRuleTooLong, Value: r.Name}
 		}
 		seen[k] = true
 	}

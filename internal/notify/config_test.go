@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -26,6 +27,24 @@ func queue(id, prefix, suffix string, events ...string) notify.Queue {
 		}
 	}
 	return q
+}
+
+// repeat returns n copies of event.
+func repeat(event string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = event
+	}
+	return out
+}
+
+// queues returns n configurations of disjoint prefixes.
+func queues(n int, events ...string) []notify.Queue {
+	qs := make([]notify.Queue, n)
+	for i := range qs {
+		qs[i] = queue(fmt.Sprint("q", i), fmt.Sprint(i, "/"), "", events...)
+	}
+	return qs
 }
 
 func TestCheck(t *testing.T) {
@@ -83,6 +102,21 @@ func TestCheck(t *testing.T) {
 		{"id too long", notify.Config{Queues: []notify.Queue{
 			queue(strings.Repeat("i", 256), "", "", put)}},
 			notify.ErrIDTooLong, strings.Repeat("i", 256)},
+		{"64 events", notify.Config{Queues: []notify.Queue{
+			queue("a", "", "", repeat(put, notify.MaxEvents)...)}}, 0, ""},
+		{"too many events", notify.Config{Queues: []notify.Queue{
+			queue("a", "", "", repeat(put, notify.MaxEvents+1)...)}},
+			notify.ErrTooManyEvents, "arn:trove:sqs::hook:webhook"},
+		{"longest rule values", notify.Config{Queues: []notify.Queue{queue("a",
+			strings.Repeat("p", 1024), strings.Repeat("s", 1024), put)}}, 0, ""},
+		{"prefix too long", notify.Config{Queues: []notify.Queue{queue("a",
+			strings.Repeat("p", 1025), "", put)}}, notify.ErrRuleTooLong, "prefix"},
+		{"suffix too long", notify.Config{Queues: []notify.Queue{queue("a",
+			"", strings.Repeat("s", 1025), put)}}, notify.ErrRuleTooLong, "suffix"},
+		{"100 configurations", notify.Config{Queues: queues(100, put)}, 0, ""},
+		{"too many configurations", notify.Config{Queues: queues(100, put),
+			Topics: []notify.Other{{Topic: "arn:aws:sns:us-east-1:1:t"}}},
+			notify.ErrTooMany, "101"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,6 +216,32 @@ func TestMatch(t *testing.T) {
 			}
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Errorf("Match = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestConfigErrorMessage pins the client-facing text of the limits.
+func TestConfigErrorMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		err  notify.ConfigError
+		want string
+	}{
+		{"too many configurations", notify.ConfigError{Kind: notify.ErrTooMany, Value: "101"},
+			"Too many notification configurations: a bucket has at most 100."},
+		{"too many events", notify.ConfigError{Kind: notify.ErrTooManyEvents, Value: "arn"},
+			"Too many events in a notification configuration: at most 64."},
+		{"rule too long", notify.ConfigError{Kind: notify.ErrRuleTooLong, Value: "suffix"},
+			"The value of the suffix filter rule is too long: at most 1024 bytes, " +
+				"the longest key."},
+		{"rule twice", notify.ConfigError{Kind: notify.ErrRuleTwice, Value: "prefix"},
+			"Cannot specify more than one prefix rule in a filter."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.err.Message(); got != tt.want {
+				t.Errorf("Message() = %q, want %q", got, tt.want)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,18 +17,27 @@ import (
 )
 
 // Webhook is a declared destination: its id (named by queue ARNs), the
-// URL deliveries are POSTed to, and the secret that signs them (none when
-// empty).
+// URL deliveries are POSTed to, the secret that signs them (none when
+// empty), and the accounts whose buckets may publish to it, as a queue's
+// resource policy says who may send to it in AWS. No accounts means no
+// bucket may: access is denied by default.
 type Webhook struct {
 	ID       string
 	Endpoint string
 	Secret   []byte
+	Accounts []string // 12-digit account ids
 }
 
 // LogValue leaves the secret, and the endpoint's query, out of logs.
 func (w Webhook) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", w.ID),
-		slog.String("endpoint", webhook.Redact(w.Endpoint)))
+		slog.String("endpoint", webhook.Redact(w.Endpoint)),
+		slog.Any("accounts", w.Accounts))
+}
+
+// allows reports whether buckets owned by account may publish to w.
+func (w Webhook) allows(account string) bool {
+	return account != "" && slices.Contains(w.Accounts, account)
 }
 
 // Options configure a Dispatcher. Meta is required; the zero value of the
@@ -78,8 +88,17 @@ func New(opt Options) *Dispatcher {
 	return d
 }
 
-// Declared reports whether id names a declared webhook.
-func (d *Dispatcher) Declared(id string) bool {
+// Declared reports whether id names a declared webhook that buckets owned
+// by account may publish to. PutBucketNotificationConfiguration refuses a
+// webhook for which it is false exactly as one not declared, so that ids
+// cannot be discovered by trying them.
+func (d *Dispatcher) Declared(id, account string) bool {
+	w, ok := d.hooks[id]
+	return ok && w.allows(account)
+}
+
+// declared reports whether id names a declared webhook.
+func (d *Dispatcher) declared(id string) bool {
 	_, ok := d.hooks[id]
 	return ok
 }
@@ -101,8 +120,8 @@ func signal(c chan struct{}) {
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.reportOrphans(ctx)
 	var wg sync.WaitGroup
-	for id := range d.hooks {
-		wg.Go(func() { d.deliverLoop(ctx, d.hooks[id]) })
+	for _, w := range d.hooks {
+		wg.Go(func() { newWorker(d, w).run(ctx) })
 	}
 	d.fanOutLoop(ctx)
 	wg.Wait()
@@ -116,7 +135,7 @@ func (d *Dispatcher) reportOrphans(ctx context.Context) {
 		return
 	}
 	for _, id := range dests {
-		if !d.Declared(id) {
+		if !d.declared(id) {
 			d.log.Warn("notify: deliveries wait for a webhook that is not declared",
 				"webhook", id)
 		}
@@ -189,8 +208,8 @@ func (d *Dispatcher) fanOut(ctx context.Context, e store.Event) error {
 }
 
 // deliveries renders e for each configuration of its bucket that selects
-// it and names a declared webhook; none when the bucket or its
-// configuration is gone.
+// it and names a declared webhook that the bucket's owner may publish to;
+// none when the bucket or its configuration is gone.
 func (d *Dispatcher) deliveries(ctx context.Context, e store.Event) ([]store.Delivery, error) {
 	b, err := d.opt.Meta.GetBucket(ctx, e.Bucket)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && b.Notification == nil) {
@@ -205,9 +224,7 @@ func (d *Dispatcher) deliveries(ctx context.Context, e store.Event) ([]store.Del
 	}
 	var ds []store.Delivery
 	for _, t := range c.Match(e.Name, e.Key) {
-		if !d.Declared(t.Webhook) {
-			d.log.Warn("notify: event dropped: its webhook is not declared",
-				"webhook", t.Webhook, "bucket", e.Bucket, "configuration", t.ConfigID)
+		if !d.publishes(t, b) {
 			continue
 		}
 		body, err := Body(e, t.ConfigID)
@@ -220,42 +237,27 @@ func (d *Dispatcher) deliveries(ctx context.Context, e store.Event) ([]store.Del
 	return ds, nil
 }
 
+// publishes reports whether an event of bucket b goes to target t's
+// webhook: it is declared and b's owner may publish to it. It warns of
+// each event it drops.
+func (d *Dispatcher) publishes(t Target, b store.Bucket) bool {
+	w, ok := d.hooks[t.Webhook]
+	switch {
+	case !ok:
+		d.log.Warn("notify: event dropped: its webhook is not declared",
+			"webhook", t.Webhook, "bucket", b.Name, "configuration", t.ConfigID)
+	case !w.allows(b.Owner):
+		d.log.Warn("notify: event dropped: the bucket's owner is not in the webhook's "+
+			"accounts", "webhook", t.Webhook, "bucket", b.Name, "owner", b.Owner,
+			"configuration", t.ConfigID)
+		ok = false
+	}
+	return ok
+}
+
 // newDeliveryID draws the id a delivery keeps across its retries.
 func newDeliveryID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	return hex.EncodeToString(b[:])
-}
-
-// deliverLoop delivers w's deliveries in order, then waits for more.
-func (d *Dispatcher) deliverLoop(ctx context.Context, w Webhook) {
-	s := &webhook.Sender{Client: d.opt.Client, Secret: w.Secret, MinBackoff: d.opt.MinBackoff,
-		MaxBackoff: d.opt.MaxBackoff, Log: d.log.With("webhook", w.ID)}
-	for {
-		if err := d.deliverAll(ctx, s, w); err != nil && ctx.Err() == nil {
-			d.log.Error("notify: deliver", "webhook", w.ID, "err", err)
-		}
-		if !d.wait(ctx, d.hookWake[w.ID]) {
-			return
-		}
-	}
-}
-
-// deliverAll sends w's queued deliveries, each until acknowledged, and
-// removes them.
-func (d *Dispatcher) deliverAll(ctx context.Context, s *webhook.Sender, w Webhook) error {
-	for {
-		ds, err := d.opt.Meta.Deliveries(ctx, w.ID, 0, batch)
-		if err != nil || len(ds) == 0 {
-			return err
-		}
-		for _, dl := range ds {
-			if err := s.Deliver(ctx, w.Endpoint, dl.ID, dl.Body); err != nil {
-				return err
-			}
-			if err := d.opt.Meta.DeleteDelivery(ctx, dl.Seq); err != nil {
-				return fmt.Errorf("notify: %w", err)
-			}
-		}
-	}
 }

@@ -90,3 +90,22 @@ func Body(e store.Event, configID string) ([]byte, error) {
 func EncodeKey(key string) string {
 	return strings.ReplaceAll(url.QueryEscape(key), "%2F", "/")
 }
+
+// bodyOwner returns the bucket owner a body that Body wrote names, or
+// false when body is not such a body.
+func bodyOwner(body []byte) (string, bool) {
+	var m struct {
+		Records []struct {
+			S3 struct {
+				Bucket struct {
+					OwnerIdentity principal `json:"ownerIdentity"`
+				} `json:"bucket"`
+			} `json:"s3"`
+		} `json:"Records"`
+	}
+	if json.Unmarshal(body, &m) != nil || len(m.Records) != 1 {
+		return "", false
+	}
+	owner := m.Records[0].S3.Bucket.OwnerIdentity.PrincipalID
+	return owner, owner != ""
+}

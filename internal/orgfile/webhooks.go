@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/troveproject/trove/internal/notify"
 	"github.com/troveproject/trove/internal/webhook"
@@ -14,14 +17,17 @@ import (
 
 // Webhook declares a destination of bucket notifications: a bucket's
 // notification configuration names it by the queue ARN
-// arn:trove:sqs::<id>:webhook. Its secret, given inline (Secret) or, better,
-// in an environment variable (SecretEnv), signs every body
+// arn:trove:sqs::<id>:webhook. Only buckets of the Accounts listed may
+// publish to it, as a queue's resource policy says in AWS; the list is
+// required. Its secret, given inline (Secret) or, better, in an
+// environment variable (SecretEnv), signs every body
 // (X-Trove-Signature-256); with neither, bodies go unsigned.
 type Webhook struct {
-	ID        string `yaml:"id"`
-	Endpoint  string `yaml:"endpoint"`
-	Secret    string `yaml:"secret"`
-	SecretEnv string `yaml:"secretEnv"`
+	ID        string   `yaml:"id"`
+	Endpoint  string   `yaml:"endpoint"`
+	Accounts  []string `yaml:"accounts"`
+	Secret    string   `yaml:"secret"`
+	SecretEnv string   `yaml:"secretEnv"`
 	// Key is the resolved secret, filled in by Load; empty when unsigned.
 	Key []byte `yaml:"-"`
 }
@@ -29,7 +35,8 @@ type Webhook struct {
 // LogValue leaves the secret, and the endpoint's query, out of logs.
 func (w Webhook) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", w.ID),
-		slog.String("endpoint", webhook.Redact(w.Endpoint)))
+		slog.String("endpoint", webhook.Redact(w.Endpoint)),
+		slog.Any("accounts", w.Accounts))
 }
 
 var envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -61,24 +68,76 @@ func (w *Webhook) validate(seen map[string]bool, getenv func(string) string) err
 	if err := checkEndpoint(w.Endpoint); err != nil {
 		return err
 	}
+	if err := checkAccounts(w.Accounts); err != nil {
+		return err
+	}
 	return w.resolveSecret(getenv)
 }
 
-// checkEndpoint accepts an absolute http or https URL without user
-// information, which would put a credential in logs.
+// checkEndpoint accepts an absolute http or https URL with a host, a port
+// (if any) from 1 to 65535, no space or control character, no user
+// information (a credential in logs) and no fragment (never sent). Its
+// errors show the endpoint as logs do, without query.
 func checkEndpoint(s string) error {
-	u, err := url.Parse(s)
-	switch {
-	case s == "":
+	if s == "" {
 		return errors.New("endpoint is required")
-	case err != nil:
+	}
+	if i := strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}); i >= 0 {
+		return fmt.Errorf("endpoint: has a space or control character at byte %d; "+
+			"percent-encode it", i)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // *url.Error repeats the URL, query included
+		}
 		return fmt.Errorf("endpoint: %w", err)
+	}
+	return checkEndpointParts(s, u)
+}
+
+// checkEndpointParts checks the scheme, host, port, user information and
+// fragment of endpoint s, parsed as u.
+func checkEndpointParts(s string, u *url.URL) error {
+	shown := webhook.Redact(u.String())
+	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("endpoint %q: must be an http or https URL", s)
-	case u.Host == "":
-		return fmt.Errorf("endpoint %q: has no host", s)
+		return fmt.Errorf("endpoint %q: must be an http or https URL", shown)
+	case u.Hostname() == "":
+		return fmt.Errorf("endpoint %q: has no host", shown)
 	case u.User != nil:
 		return errors.New("endpoint: must not carry user information; use a secret")
+	case strings.Contains(s, "#"):
+		return fmt.Errorf("endpoint %q: must not have a fragment (#...), which is never "+
+			"sent", shown)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("endpoint %q: port %s is not from 1 to 65535", shown, p)
+		}
+	}
+	return nil
+}
+
+// checkAccounts requires a list of distinct 12-digit account ids.
+func checkAccounts(ids []string) error {
+	if len(ids) == 0 {
+		return errors.New("accounts is required: list the 12-digit ids of the accounts " +
+			"whose buckets may send notifications to this webhook, such as " +
+			`accounts: ["111111111111"]`)
+	}
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		switch {
+		case !accountRe.MatchString(id):
+			return fmt.Errorf("accounts[%d] %q: an account id is 12 digits", i, id)
+		case seen[id]:
+			return fmt.Errorf("accounts[%d] %q: listed twice", i, id)
+		}
+		seen[id] = true
 	}
 	return nil
 }

@@ -43,11 +43,12 @@ type Config struct {
 	AccessLog *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
-	// Webhook reports whether a webhook id is declared, for the queue ARNs
-	// of notification configurations; nil declares none. Notify, when not
-	// nil, is called after a write queued a notification event; it must
-	// not block. See notification.go.
-	Webhook func(id string) bool
+	// Webhook reports whether a webhook id is declared and buckets owned
+	// by account may publish to it, for the queue ARNs of notification
+	// configurations; nil declares none. Notify, when not nil, is called
+	// after a write queued a notification event; it must not block. See
+	// notification.go.
+	Webhook func(id, account string) bool
 	Notify  func()
 }
 

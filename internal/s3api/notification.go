@@ -22,11 +22,12 @@ import (
 )
 
 // Bounds of a NotificationConfiguration document: at most
-// notify.MaxConfigurations configurations, each a few dozen tokens.
+// notify.MaxConfigurations configurations, each a few dozen tokens. The
+// reader stops at the first configuration or Event element over
+// notify's limits, answering as Check does.
 const (
-	maxNotificationBody   = 1 << 20
-	notificationTokens    = 64 << 10
-	maxNotificationEvents = 64 // Event elements of one configuration
+	maxNotificationBody = 1 << 20
+	notificationTokens  = 64 << 10
 )
 
 // emptyNotification is the answer for a bucket without a configuration.
@@ -65,9 +66,10 @@ func (h *Handler) putBucketNotification(rq *request) error {
 	if err != nil {
 		return err
 	}
-	declared := h.cfg.Webhook
-	if declared == nil {
-		declared = func(string) bool { return false }
+	// A webhook the bucket's owner may not publish to is refused as one not
+	// declared: the answer tells nothing about which ids exist.
+	declared := func(id string) bool {
+		return h.cfg.Webhook != nil && h.cfg.Webhook(id, b.Owner)
 	}
 	if err := c.Check(declared); err != nil {
 		return notificationError(err)
@@ -101,6 +103,8 @@ func notificationError(err error) error {
 		return s3err.Newf(s3err.InvalidArgument,
 			"The event is not supported for notifications: %s", ce.Value).
 			With("ArgumentName", "Event").With("ArgumentValue", ce.Value)
+	case notify.ErrRuleTooLong:
+		return e.With("ArgumentName", "FilterRule").With("ArgumentValue", ce.Value)
 	}
 	return e
 }
@@ -135,9 +139,10 @@ func parseNotification(r io.Reader) (*notify.Config, error) {
 // parseNotificationChild reads one child of NotificationConfiguration
 // into c.
 func parseNotificationChild(x *xmlBody, c *notify.Config, name string) error {
-	if len(c.Queues)+len(c.Topics)+len(c.Functions) >= notify.MaxConfigurations &&
+	if n := len(c.Queues) + len(c.Topics) + len(c.Functions); n >= notify.MaxConfigurations &&
 		name != "EventBridgeConfiguration" {
-		return malformed("over %d notification configurations", notify.MaxConfigurations)
+		return notificationError(&notify.ConfigError{Kind: notify.ErrTooMany,
+			Value: fmt.Sprint("over ", n)})
 	}
 	switch name {
 	case "QueueConfiguration":
@@ -193,9 +198,9 @@ func parseDestination(x *xmlBody, arnName string) (notify.Queue, error) {
 
 // appendEvent reads one Event element into q.
 func appendEvent(x *xmlBody, q *notify.Queue) error {
-	if len(q.Events) == maxNotificationEvents {
-		return malformed("over %d events in a notification configuration",
-			maxNotificationEvents)
+	if len(q.Events) == notify.MaxEvents {
+		return notificationError(&notify.ConfigError{Kind: notify.ErrTooManyEvents,
+			Value: q.ARN})
 	}
 	e, err := x.text()
 	q.Events = append(q.Events, e)

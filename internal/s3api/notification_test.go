@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -72,8 +73,10 @@ func (h *hook) await(t *testing.T, n int) []string {
 	return out
 }
 
-// newNotifyEnv is newEnv with the webhook "hook" declared, a dispatcher
-// delivering to a recording receiver, over path-style plain HTTP.
+// newNotifyEnv is newEnv with the webhooks "hook", open to the devtools
+// account (dev-main's owner), and "prd-only", open to the prd account,
+// declared, and a dispatcher delivering to a recording receiver, over
+// path-style plain HTTP.
 func newNotifyEnv(t *testing.T) (*env, *hook) {
 	t.Helper()
 	st := testutil.Stores(t, "testdata/org.yaml")
@@ -82,7 +85,9 @@ func newNotifyEnv(t *testing.T) (*env, *hook) {
 	t.Cleanup(srv.Close)
 	d := notify.New(notify.Options{Meta: st.Meta, MinBackoff: 5 * time.Millisecond,
 		Poll: 50 * time.Millisecond, Webhooks: []notify.Webhook{
-			{ID: "hook", Endpoint: srv.URL, Secret: []byte(hookSecret)}}})
+			{ID: "hook", Endpoint: srv.URL, Secret: []byte(hookSecret),
+				Accounts: []string{"111111111111"}},
+			{ID: "prd-only", Endpoint: srv.URL, Accounts: []string{"222222222222"}}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); d.Run(ctx) }()
@@ -163,12 +168,37 @@ type s3Error struct {
 	ArgumentValue1 string
 }
 
+// queueXML is a QueueConfiguration element.
+func queueXML(arn, events, filter string) string {
+	return "<QueueConfiguration><Queue>" + arn + "</Queue>" + events + filter +
+		"</QueueConfiguration>"
+}
+
+// queues is n QueueConfiguration elements for "hook" with disjoint
+// prefixes.
+func queues(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(queueXML(notify.ARN("hook"), "<Event>s3:ObjectCreated:Put</Event>",
+			fmt.Sprintf("<Filter><S3Key><FilterRule><Name>prefix</Name><Value>%d/</Value>"+
+				"</FilterRule></S3Key></Filter>", i)))
+	}
+	return b.String()
+}
+
+// putNotificationXML sends body as bucket's notification configuration,
+// signed by p.
+func putNotificationXML(t *testing.T, e *env, p *principal, bucket, body string) (
+	*http.Response, []byte) {
+	t.Helper()
+	req := signed(t, p, "us-east-1", http.MethodPut, e.endpoint()+"/"+bucket+"?notification",
+		[]byte(body), nil)
+	return e.do(t, req)
+}
+
 func TestNotificationConfigurationErrors(t *testing.T) {
 	e, _ := newNotifyEnv(t)
-	queue := func(arn, events, filter string) string {
-		return "<QueueConfiguration><Queue>" + arn + "</Queue>" + events + filter +
-			"</QueueConfiguration>"
-	}
+	queue := queueXML
 	put := "<Event>s3:ObjectCreated:Put</Event>"
 	hookARN := "arn:trove:sqs::hook:webhook"
 	prefix := func(v string) string {
@@ -212,12 +242,26 @@ func TestNotificationConfigurationErrors(t *testing.T) {
 			"filter rule name must be either prefix or suffix"},
 		{"eventbridge", "<NotificationConfiguration><EventBridgeConfiguration/>" +
 			"</NotificationConfiguration>", 501, "NotImplemented", ""},
+		{"100 configurations", "<NotificationConfiguration>" + queues(100) +
+			"</NotificationConfiguration>", 200, "", ""},
+		{"too many configurations", "<NotificationConfiguration>" + queues(101) +
+			"</NotificationConfiguration>", 400, "InvalidArgument",
+			"Too many notification configurations: a bucket has at most 100."},
+		{"64 events", "<NotificationConfiguration>" + queue(hookARN,
+			strings.Repeat(put, 64), "") + "</NotificationConfiguration>", 200, "", ""},
+		{"too many events", "<NotificationConfiguration>" + queue(hookARN,
+			strings.Repeat(put, 65), "") + "</NotificationConfiguration>", 400,
+			"InvalidArgument", "Too many events in a notification configuration: at most 64."},
+		{"longest prefix", "<NotificationConfiguration>" + queue(hookARN, put,
+			prefix(strings.Repeat("p", 1024))) + "</NotificationConfiguration>", 200, "", ""},
+		{"prefix too long", "<NotificationConfiguration>" + queue(hookARN, put,
+			prefix(strings.Repeat("p", 1025))) + "</NotificationConfiguration>", 400,
+			"InvalidArgument", "The value of the prefix filter rule is too long: at most " +
+				"1024 bytes, the longest key."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := signed(t, &devRoot, "us-east-1", http.MethodPut,
-				e.endpoint()+"/dev-main?notification", []byte(tt.body), nil)
-			resp, body := e.do(t, req)
+			resp, body := putNotificationXML(t, e, &devRoot, "dev-main", tt.body)
 			var got s3Error
 			_ = xml.Unmarshal(body, &got)
 			if resp.StatusCode != tt.status || got.Code != tt.code ||
@@ -311,5 +355,47 @@ func multipartPut(t *testing.T, c *s3.Client, key string) {
 			{ETag: part.ETag, PartNumber: aws.Int32(1)}}}})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNotificationWebhookAccounts checks that a bucket can name a webhook
+// only when the webhook lists the bucket's owner, and that the refusal is
+// the one for a webhook that is not declared, so that ids cannot be told
+// apart by trying them.
+func TestNotificationWebhookAccounts(t *testing.T) {
+	e, _ := newNotifyEnv(t)
+	doc := func(id string) string {
+		return "<NotificationConfiguration>" + queueXML(notify.ARN(id),
+			"<Event>s3:ObjectCreated:*</Event>", "") + "</NotificationConfiguration>"
+	}
+	tests := []struct {
+		name, bucket, webhook string
+		p                     *principal
+		accepted              bool
+	}{
+		{"owner listed", "dev-main", "hook", &devRoot, true},
+		{"owner not listed", "dev-main", "prd-only", &devRoot, false},
+		{"other account's bucket", "out-data", "hook", &outsider, false},
+		{"webhook not declared", "out-data", "nope", &outsider, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := putNotificationXML(t, e, tt.p, tt.bucket, doc(tt.webhook))
+			if tt.accepted {
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("got %d %s, want 200", resp.StatusCode, body)
+				}
+				return
+			}
+			var got s3Error
+			_ = xml.Unmarshal(body, &got)
+			want := s3Error{Code: "InvalidArgument", Message: "Unable to validate the " +
+				"following destination configurations", ArgumentName1: notify.ARN(tt.webhook),
+				ArgumentValue1: "The destination is not a webhook declared in trove's " +
+					"configuration"}
+			if resp.StatusCode != http.StatusBadRequest || got != want {
+				t.Errorf("got %d %+v, want 400 %+v", resp.StatusCode, got, want)
+			}
+		})
 	}
 }

@@ -222,7 +222,8 @@ func startDispatcher(ctx context.Context, meta store.Meta, file *orgfile.File,
 	var hooks []notify.Webhook
 	if file != nil {
 		for _, w := range file.Webhooks {
-			hooks = append(hooks, notify.Webhook{ID: w.ID, Endpoint: w.Endpoint, Secret: w.Key})
+			hooks = append(hooks, notify.Webhook{ID: w.ID, Endpoint: w.Endpoint, Secret: w.Key,
+				Accounts: w.Accounts})
 			log.Info("webhook declared", "webhook", w) // Webhook.LogValue omits the secret
 		}
 	}

@@ -145,7 +145,8 @@ func (r *receiver) retried() bool {
 }
 
 // webhookOrg writes the example organization file with a webhook to
-// endpoint declared, and returns its path.
+// endpoint declared, open to the devtools account (which owns the bucket),
+// and returns its path.
 func webhookOrg(t *testing.T, endpoint string) string {
 	t.Helper()
 	data, err := os.ReadFile(exampleOrg)
@@ -159,7 +160,7 @@ func webhookOrg(t *testing.T, endpoint string) string {
 	text := strings.Replace(string(data), "policyFile: bucket-policy.json",
 		"policyFile: "+policy, 1)
 	text += "\nwebhooks:\n  - id: artifact-events\n    endpoint: " + endpoint +
-		"\n    secretEnv: " + secretEnvName + "\n"
+		"\n    accounts: [\"111111111111\"]\n    secretEnv: " + secretEnvName + "\n"
 	path := filepath.Join(t.TempDir(), "organization.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
@@ -265,6 +266,43 @@ func TestNotificationConfiguration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNotificationOtherAccount checks that an account the webhook does not
+// list, here one outside the organization, cannot point its own bucket's
+// configuration at the webhook, and learns nothing from the refusal: it is
+// the one for a webhook that does not exist.
+func TestNotificationOtherAccount(t *testing.T) {
+	_, c, rcv, _ := notifySetup(t, t.TempDir())
+	const own = "intruder-events"
+	mustRun(t, c, "intruder", "s3api", "create-bucket", "--bucket", own,
+		"--create-bucket-configuration", "LocationConstraint="+region)
+	tests := []struct{ name, webhook string }{
+		{"declared webhook", "artifact-events"},
+		{"webhook not declared", "nope"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arn := "arn:trove:sqs::" + tt.webhook + ":webhook"
+			config := `{"QueueConfigurations": [{"QueueArn": "` + arn +
+				`", "Events": ["s3:ObjectCreated:*"]}]}`
+			r := c.run(t, "intruder", true, "s3api", "put-bucket-notification-configuration",
+				"--bucket", own, "--notification-configuration", config)
+			if r.err == nil || r.code != "InvalidArgument" || r.status != 400 ||
+				!strings.Contains(r.stderr, "operation: Unable to validate the following "+
+					"destination configurations") ||
+				!strings.Contains(r.stderr, "<ArgumentName1>"+arn+"</ArgumentName1>") {
+				t.Errorf("want the refusal of an unknown webhook, got:\n%v", r)
+			}
+		})
+	}
+	path := filepath.Join(t.TempDir(), "chart")
+	if err := os.WriteFile(path, []byte("not for the webhook"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, c, "intruder", "s3api", "put-object", "--bucket", own, "--key",
+		"charts/x.tgz", "--body", path)
+	rcv.quiet(t)
 }
 
 // TestNotificationEvents checks one signed event per PUT, copy, multipart
