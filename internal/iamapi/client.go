@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/simulate"
 )
@@ -221,7 +222,7 @@ func (c *Client) request(ctx context.Context, form url.Values) (*http.Request, e
 // answerError reads an error document; a body that is not one is reported
 // with the status.
 func answerError(status int, body []byte) error {
-	var doc errorResponse
+	var doc awsapi.ErrorResponse[Code]
 	if err := xml.Unmarshal(body, &doc); err != nil || doc.Error.Code == "" {
 		return fmt.Errorf("iamapi: HTTP %d without an IAM error document: %.200q", status, body)
 	}

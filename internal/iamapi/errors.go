@@ -1,11 +1,9 @@
 package iamapi
 
 import (
-	"encoding/xml"
-	"errors"
-	"fmt"
 	"net/http"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/s3err"
 )
 
@@ -17,6 +15,7 @@ const (
 	AccessDenied               Code = "AccessDenied"
 	DeleteConflict             Code = "DeleteConflict"
 	EntityAlreadyExists        Code = "EntityAlreadyExists"
+	ExpiredToken               Code = "ExpiredToken"
 	IncompleteSignature        Code = "IncompleteSignature"
 	InvalidAction              Code = "InvalidAction"
 	InvalidClientTokenID       Code = "InvalidClientTokenId"
@@ -44,6 +43,8 @@ var table = map[Code]entry{
 	DeleteConflict: {http.StatusConflict,
 		"The entity cannot be deleted while other entities depend on it."},
 	EntityAlreadyExists: {http.StatusConflict, "An entity of that name exists already."},
+	ExpiredToken: {http.StatusForbidden,
+		"The security token included in the request is expired"},
 	IncompleteSignature: {http.StatusBadRequest,
 		"The request signature does not conform to AWS standards."},
 	InvalidAction: {http.StatusBadRequest,
@@ -74,97 +75,55 @@ var table = map[Code]entry{
 	ValidationError: {http.StatusBadRequest, "Validation error."},
 }
 
-// Error is an IAM error: a code and a client-safe message. Cause, when set,
-// is for the log only.
-type Error struct {
-	Code    Code
-	Message string
-	Cause   error
-}
-
-// errorf returns an error with a formatted message.
-func errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-func (e *Error) Error() string {
-	if e.Cause != nil {
-		return fmt.Sprintf("iamapi: %s: %s: %v", e.Code, e.Message, e.Cause)
-	}
-	return fmt.Sprintf("iamapi: %s: %s", e.Code, e.Message)
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Cause }
-
-// Status is the HTTP status of the error's code.
-func (e *Error) Status() int {
-	if ent, ok := table[e.Code]; ok {
+// Status is the HTTP status IAM sends with the code; 500 for a code not
+// in the table.
+func (c Code) Status() int {
+	if ent, ok := table[c]; ok {
 		return ent.status
 	}
 	return http.StatusInternalServerError
 }
 
-// fault is IAM's Type element: Receiver for the server's failures, Sender
-// for everything else.
-func (e *Error) fault() string {
-	if e.Status() >= 500 {
-		return "Receiver"
-	}
-	return "Sender"
+// Package is "iamapi", the prefix of an Error's text.
+func (Code) Package() string { return "iamapi" }
+
+// Error is an IAM error: a code and a client-safe message. Cause, when set,
+// is for the log only.
+type Error = awsapi.Error[Code]
+
+// errorf returns an error with a formatted message.
+func errorf(code Code, format string, args ...any) *Error {
+	return awsapi.Errorf(code, format, args...)
 }
 
-// s3Codes maps the authentication errors of package sigv4, which speaks S3's
-// codes, to IAM's.
-var s3Codes = map[s3err.Code]Code{
-	s3err.AccessDenied:                      AccessDenied,
-	s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
-	s3err.AuthorizationQueryParametersError: IncompleteSignature,
-	s3err.EntityTooLarge:                    ValidationError,
-	s3err.InternalError:                     ServiceFailure,
-	s3err.InvalidAccessKeyID:                InvalidClientTokenID,
-	s3err.RequestTimeTooSkewed:              RequestExpired,
-	s3err.SignatureDoesNotMatch:             SignatureDoesNotMatch,
-	s3err.XAmzContentSHA256Mismatch:         SignatureDoesNotMatch,
+// catalog says how IAM answers errors, and maps the authentication errors
+// of package sigv4, which speaks S3's codes, to IAM's: an expired or invalid
+// session token is answered with IAM's own words.
+var catalog = &awsapi.Catalog[Code]{
+	Message:  func(c Code) string { return table[c].message },
+	Failure:  ServiceFailure,
+	Unmapped: IncompleteSignature,
+	Generic:  []Code{ExpiredToken, InvalidClientTokenID},
+	FromS3: map[s3err.Code]Code{
+		s3err.AccessDenied:                      AccessDenied,
+		s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
+		s3err.AuthorizationQueryParametersError: IncompleteSignature,
+		s3err.EntityTooLarge:                    ValidationError,
+		s3err.ExpiredToken:                      ExpiredToken,
+		s3err.InternalError:                     ServiceFailure,
+		s3err.InvalidAccessKeyID:                InvalidClientTokenID,
+		s3err.InvalidToken:                      InvalidClientTokenID,
+		s3err.RequestTimeTooSkewed:              RequestExpired,
+		s3err.SignatureDoesNotMatch:             SignatureDoesNotMatch,
+		s3err.XAmzContentSHA256Mismatch:         SignatureDoesNotMatch,
+	},
 }
 
 // from finds the *Error in err's chain, translates an *s3err.Error, or turns
 // anything else into ServiceFailure whose Cause is err.
-func from(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	var se *s3err.Error
-	if errors.As(err, &se) {
-		code, ok := s3Codes[se.Code]
-		switch {
-		case ok && code == ServiceFailure:
-			return &Error{Code: code, Message: table[code].message, Cause: err}
-		case ok:
-			return &Error{Code: code, Message: se.Message, Cause: se.Cause}
-		case se.Status() < 500:
-			return &Error{Code: IncompleteSignature, Message: se.Message, Cause: se.Cause}
-		}
-	}
-	return &Error{Code: ServiceFailure, Message: table[ServiceFailure].message, Cause: err}
-}
+func from(err error) *Error { return catalog.From(err) }
 
 // write sends e as IAM's XML error document.
 func write(w http.ResponseWriter, e *Error, requestID string) {
-	doc := errorResponse{Xmlns: namespace, RequestID: requestID}
-	doc.Error.Type, doc.Error.Code, doc.Error.Message = e.fault(), e.Code, e.Message
-	writeXML(w, e.Status(), doc)
-}
-
-// errorResponse is IAM's error document.
-type errorResponse struct {
-	XMLName xml.Name `xml:"ErrorResponse"`
-	Xmlns   string   `xml:"xmlns,attr"`
-	Error   struct {
-		Type    string
-		Code    Code
-		Message string
-	}
-	RequestID string `xml:"RequestId"`
+	awsapi.WriteXMLError(w, e, namespace, requestID, ServiceFailure)
 }

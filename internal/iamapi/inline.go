@@ -27,11 +27,9 @@ var (
 		list: func(m store.Meta, rq *request, owner string) (map[string][]byte, []string,
 			error) {
 			ps, err := m.ListUserPolicies(rq.ctx, own(rq), owner)
-			docs, names := map[string][]byte{}, []string{}
-			for _, p := range ps {
-				docs[p.Name], names = p.Document, append(names, p.Name)
-			}
-			return docs, names, err
+			return byName(ps, err, func(p store.UserPolicy) (string, []byte) {
+				return p.Name, p.Document
+			})
 		},
 		put: func(m store.Meta, rq *request, owner, name string, doc []byte) error {
 			return m.PutUserPolicy(rq.ctx, store.UserPolicy{Account: own(rq), User: owner,
@@ -48,11 +46,9 @@ var (
 		list: func(m store.Meta, rq *request, owner string) (map[string][]byte, []string,
 			error) {
 			ps, err := m.ListGroupPolicies(rq.ctx, own(rq), owner)
-			docs, names := map[string][]byte{}, []string{}
-			for _, p := range ps {
-				docs[p.Name], names = p.Document, append(names, p.Name)
-			}
-			return docs, names, err
+			return byName(ps, err, func(p store.GroupPolicy) (string, []byte) {
+				return p.Name, p.Document
+			})
 		},
 		put: func(m store.Meta, rq *request, owner, name string, doc []byte) error {
 			return m.PutGroupPolicy(rq.ctx, store.GroupPolicy{Account: own(rq), Group: owner,
@@ -62,6 +58,18 @@ var (
 			return m.DeleteGroupPolicy(rq.ctx, own(rq), owner, name)
 		}}
 )
+
+// byName indexes the inline policies ps by name, with their names in
+// order; err passes through.
+func byName[P any](ps []P, err error, fields func(P) (string, []byte)) (map[string][]byte,
+	[]string, error) {
+	docs, names := map[string][]byte{}, []string{}
+	for _, p := range ps {
+		name, doc := fields(p)
+		docs[name], names = doc, append(names, name)
+	}
+	return docs, names, err
+}
 
 // putInline serves PutUserPolicy and PutGroupPolicy. The document must fit,
 // with the principal's other inline policies, in IAM's aggregate limit.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/store"
 )
 
@@ -21,15 +22,6 @@ import (
 // everything unless an SCP denies it. Reads and writes go straight to the
 // store, whose identity version tells every identity.Directory to rebuild
 // what it cached, so that a change takes effect at the next request.
-
-// envelope is the document every management action answers: the result, if
-// the action has one, and the request id.
-type envelope struct {
-	XMLName  xml.Name
-	Xmlns    string `xml:"xmlns,attr"`
-	Result   *named
-	Metadata responseMetadata `xml:"ResponseMetadata"`
-}
 
 // named marshals v as an element called name.
 type named struct {
@@ -45,8 +37,8 @@ func (n named) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 // reply sends the answer to rq's action; result nil answers no result
 // element, as IAM does for actions that return nothing.
 func reply(rq *request, result any) error {
-	doc := envelope{XMLName: xml.Name{Local: rq.action + "Response"}, Xmlns: namespace,
-		Metadata: responseMetadata{RequestID: rq.id}}
+	doc := awsapi.Response{XMLName: xml.Name{Local: rq.action + "Response"},
+		Xmlns: namespace, Metadata: awsapi.Metadata{RequestID: rq.id}}
 	if result != nil {
 		doc.Result = &named{name: rq.action + "Result", v: result}
 	}

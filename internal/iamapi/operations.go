@@ -3,8 +3,9 @@ package iamapi
 import "fmt"
 
 // managementOperations are the actions that manage the caller's account,
-// by name; New's table holds them with the simulator's.
-var managementOperations = map[string]func(*Handler, *request) error{
+// by name; New's table holds them with the simulator's. Roles and OIDC
+// providers add theirs (roles.go, oidcproviders.go).
+var managementOperations = merged(map[string]func(*Handler, *request) error{
 	"CreateUser": (*Handler).createUser,
 	"GetUser":    (*Handler).getUser,
 	"ListUsers":  (*Handler).listUsers,
@@ -25,7 +26,7 @@ var managementOperations = map[string]func(*Handler, *request) error{
 	"ListPolicyVersions":        (*Handler).listPolicyVersions,
 	"ListPolicies":              (*Handler).listPolicies,
 	"DeletePolicy":              (*Handler).deletePolicy,
-	"ListEntitiesForPolicy":     (*Handler).listEntitiesForPolicy,
+	"ListEntitiesForPolicy":     (*Handler).listPolicyEntities,
 	"AttachUserPolicy":          with(userAttachment, (*Handler).attachPolicy),
 	"DetachUserPolicy":          with(userAttachment, (*Handler).detachPolicy),
 	"AttachGroupPolicy":         with(groupAttachment, (*Handler).attachPolicy),
@@ -58,7 +59,7 @@ var managementOperations = map[string]func(*Handler, *request) error{
 	"ListUserTags":                  (*Handler).listUserTags,
 
 	"GetAccountSummary": (*Handler).getAccountSummary,
-}
+}, roleOperations, oidcOperations)
 
 // with binds the first argument of an action shared by users and groups.
 func with[K any](k K, f func(*Handler, *request, K) error) func(*Handler, *request) error {
@@ -108,6 +109,11 @@ func (h *Handler) getAccountSummary(rq *request) error {
 		{"AttachedPoliciesPerGroupQuota", maxAttached}, {"PolicySizeQuota", maxManagedChars},
 		{"UserPolicySizeQuota", maxUserInlineChars},
 		{"GroupPolicySizeQuota", maxGroupInlineChars}, {"PolicyVersionsInUseQuota", 1}}
+	roles, err := h.roleSummary(rq)
+	if err != nil {
+		return err
+	}
+	entries = append(entries, roles...)
 	return reply(rq, struct {
 		SummaryMap []summaryEntry `xml:"SummaryMap>entry"`
 	}{entries})

@@ -34,8 +34,10 @@ type policyXML struct {
 // policyOf is p's Policy element, with the counts of e.
 func policyOf(p store.ManagedPolicy, e store.PolicyEntities) policyXML {
 	return policyXML{PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN(), Path: p.Path,
-		DefaultVersionID: defaultVersion, AttachmentCount: len(e.Users) + len(e.Groups),
-		PermissionsBoundaryUsageCount: len(e.Boundaries), IsAttachable: true}
+		DefaultVersionID:              defaultVersion,
+		AttachmentCount:               len(e.Users) + len(e.Groups) + len(e.Roles),
+		PermissionsBoundaryUsageCount: len(e.Boundaries) + len(e.RoleBoundaries),
+		IsAttachable:                  true}
 }
 
 // targetPolicy reads PolicyArn, authorizes action on it and returns the
@@ -257,19 +259,28 @@ var (
 		}}
 )
 
-// attachPolicy serves AttachUserPolicy and AttachGroupPolicy.
-func (h *Handler) attachPolicy(rq *request, a attachment) error {
+// attachmentOf reads PolicyArn, with which it authorizes the action (as
+// the condition key iam:PolicyARN) on the principal a names, and returns
+// the ARN, the principal's name and the managed policy.
+func (h *Handler) attachmentOf(rq *request, a attachment) (string, string,
+	store.ManagedPolicy, error) {
 	arn, err := params{rq.r.Form}.policyARN(rq, "PolicyArn")
 	if err != nil {
-		return err
+		return "", "", store.ManagedPolicy{}, err
 	}
 	rq.keys = policy.Context{}
 	rq.keys.Set("iam:PolicyARN", arn)
 	_, name, err := a.target(h, rq, "iam:"+rq.action)
 	if err != nil {
-		return err
+		return "", "", store.ManagedPolicy{}, err
 	}
 	mp, err := h.managed(rq, arn)
+	return arn, name, mp, err
+}
+
+// attachPolicy serves AttachUserPolicy and AttachGroupPolicy.
+func (h *Handler) attachPolicy(rq *request, a attachment) error {
+	arn, name, mp, err := h.attachmentOf(rq, a)
 	if err != nil {
 		return err
 	}
@@ -300,17 +311,7 @@ func attachedTo(ps []store.ManagedPolicy, name string) bool {
 
 // detachPolicy serves DetachUserPolicy and DetachGroupPolicy.
 func (h *Handler) detachPolicy(rq *request, a attachment) error {
-	arn, err := params{rq.r.Form}.policyARN(rq, "PolicyArn")
-	if err != nil {
-		return err
-	}
-	rq.keys = policy.Context{}
-	rq.keys.Set("iam:PolicyARN", arn)
-	_, name, err := a.target(h, rq, "iam:"+rq.action)
-	if err != nil {
-		return err
-	}
-	mp, err := h.managed(rq, arn)
+	arn, name, mp, err := h.attachmentOf(rq, a)
 	if err != nil {
 		return err
 	}
@@ -377,35 +378,73 @@ type policyGroupXML struct {
 	GroupID   string `xml:"GroupId"`
 }
 
-func (h *Handler) listEntitiesForPolicy(rq *request) error {
+// policyRoleXML is IAM's PolicyRole element.
+type policyRoleXML struct {
+	RoleName string
+	RoleID   string `xml:"RoleId"`
+}
+
+// listPolicyEntities serves ListEntitiesForPolicy: the users, groups and
+// roles a managed policy is attached to or, with PolicyUsageFilter
+// PermissionsBoundary, whose boundary it is. EntityFilter narrows the kind.
+func (h *Handler) listPolicyEntities(rq *request) error {
 	p := params{rq.r.Form}
-	filter, usage := p.str("EntityFilter"), p.str("PolicyUsageFilter")
 	_, e, err := h.targetPolicy(rq, "iam:ListEntitiesForPolicy")
 	if err != nil {
 		return err
 	}
-	users, groups := e.Users, e.Groups
-	if usage == "PermissionsBoundary" {
-		users, groups = e.Boundaries, nil
+	users, groups, roles := e.Users, e.Groups, e.Roles
+	if p.str("PolicyUsageFilter") == "PermissionsBoundary" {
+		users, groups, roles = e.Boundaries, nil, e.RoleBoundaries
 	}
-	var res entitiesResult
-	if filter == "" || filter == "User" {
-		for _, n := range users {
-			u, err := h.cfg.Meta.GetUser(rq.ctx, own(rq), n)
-			if err != nil {
-				return fmt.Errorf("iamapi: get user %s: %w", n, err)
-			}
-			res.PolicyUsers = append(res.PolicyUsers, policyUserXML{u.Name, u.ID})
-		}
+	if f := p.str("EntityFilter"); f != "" {
+		users, groups, roles = only(f == "User", users), only(f == "Group", groups),
+			only(f == "Role", roles)
 	}
-	if filter == "" || filter == "Group" {
-		for _, n := range groups {
-			g, err := h.cfg.Meta.GetGroup(rq.ctx, own(rq), n)
-			if err != nil {
-				return fmt.Errorf("iamapi: get group %s: %w", n, err)
-			}
-			res.PolicyGroups = append(res.PolicyGroups, policyGroupXML{g.Name, g.ID})
-		}
+	m, a := h.cfg.Meta, own(rq)
+	var res struct {
+		entitiesResult
+		PolicyRoles []policyRoleXML `xml:"PolicyRoles>member"`
+	}
+	if res.PolicyUsers, err = each(users, func(n string) (policyUserXML, error) {
+		u, err := m.GetUser(rq.ctx, a, n)
+		return policyUserXML{u.Name, u.ID}, err
+	}); err != nil {
+		return fmt.Errorf("iamapi: users of the policy: %w", err)
+	}
+	if res.PolicyGroups, err = each(groups, func(n string) (policyGroupXML, error) {
+		g, err := m.GetGroup(rq.ctx, a, n)
+		return policyGroupXML{g.Name, g.ID}, err
+	}); err != nil {
+		return fmt.Errorf("iamapi: groups of the policy: %w", err)
+	}
+	if res.PolicyRoles, err = each(roles, func(n string) (policyRoleXML, error) {
+		r, err := m.GetRole(rq.ctx, a, n)
+		return policyRoleXML{r.Name, r.ID}, err
+	}); err != nil {
+		return fmt.Errorf("iamapi: roles of the policy: %w", err)
 	}
 	return reply(rq, res)
+}
+
+// only returns names when keep is set, else nil.
+func only(keep bool, names []string) []string {
+	if keep {
+		return names
+	}
+	return nil
+}
+
+// each returns what get returns for each of names, in order, stopping at
+// the first error.
+func each[T any](names []string, get func(string) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(names))
+	for _, n := range names {
+		v, err := get(n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

@@ -5,12 +5,11 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/simulate"
@@ -305,32 +304,16 @@ func (h *Handler) authorize(rq *request, action, resource, account string, mgmt 
 	if err := h.reach(rq, action, resource, account, mgmt); err != nil {
 		return err
 	}
-	c := rq.caller
-	sc, err := h.cfg.Directory.Scope(rq.ctx, c.Principal.Account)
+	v, denial, err := awsapi.Authorize(rq.ctx, h.cfg.Directory, rq.caller,
+		policy.Request{Action: action, Resource: resource, Context: h.requestContext(rq)})
 	if err != nil {
-		return fmt.Errorf("iamapi: scope of the caller's account: %w", err)
+		return fmt.Errorf("iamapi: %w", err)
 	}
-	in := c.Input(policy.Request{Action: action, Resource: resource,
-		Context: h.requestContext(rq)}, nil, sc)
-	in.RCPs = nil
-	d := policy.Evaluate(in)
-	rq.verdict = &verdict{effect: d.Effect}
-	if d.Effect == policy.Allow {
-		return nil
+	rq.verdict = v
+	if denial != "" {
+		return errorf(AccessDenied, "%s", denial)
 	}
-	x := policy.Explain(in)
-	rq.verdict.reason, rq.verdict.explain = x.Reason, x.String()
-	return errorf(AccessDenied, "User: %s is not authorized to perform: %s on resource: %s %s",
-		c.Principal.ARN, action, resource, denialKind(d, action))
-}
-
-// denialKind says which kind of policy refused, as S3's messages and
-// AWS's newer IAM messages do, without naming the policy.
-func denialKind(d policy.Decision, action string) string {
-	if d.Effect == policy.ExplicitDeny {
-		return "with an explicit deny in a " + d.Deny.Source.Layer.String()
-	}
-	return "because no " + d.Missing.String() + " allows the " + action + " action"
+	return nil
 }
 
 // reach refuses a simulation of a principal of account unless account is
@@ -369,24 +352,14 @@ func (h *Handler) member(rq *request, account string) (bool, error) {
 
 // denied refuses a simulation out of the caller's reach; why says the rule.
 func (h *Handler) denied(rq *request, action, resource, why string) error {
-	rq.verdict = &verdict{effect: policy.ImplicitDeny, reason: why}
+	rq.verdict = &verdict{Effect: policy.ImplicitDeny, Reason: why}
 	return errorf(AccessDenied, "User: %s is not authorized to perform: %s on resource: %s: "+
 		"%s", rq.caller.Principal.ARN, action, resource, why)
 }
 
 // requestContext holds the condition keys of the IAM request itself.
 func (h *Handler) requestContext(rq *request) policy.Context {
-	c := policy.Context{}
-	now := h.cfg.Now().UTC()
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	c.Set("aws:SecureTransport", strconv.FormatBool(rq.r.TLS != nil))
-	if ip, _, err := net.SplitHostPort(rq.r.RemoteAddr); err == nil {
-		c.Set("aws:SourceIp", ip)
-	}
-	if ua := rq.r.UserAgent(); ua != "" {
-		c.Set("aws:UserAgent", ua)
-	}
+	c := awsapi.RequestKeys(rq.r, h.cfg.Now())
 	for k, v := range rq.keys {
 		c.Set(k, v...)
 	}
@@ -441,8 +414,8 @@ func (h *Handler) run(rq *request, p params, subject *identity.Caller,
 	if res.IsTruncated {
 		res.Marker = strconv.Itoa(end)
 	}
-	writeXML(rq.w, 200, simulateResponse{XMLName: xml.Name{Local: rq.action + "Response"},
-		Xmlns: namespace, Result: res, Metadata: responseMetadata{RequestID: rq.id}})
+	writeXML(rq.w, 200, awsapi.Response{XMLName: xml.Name{Local: rq.action + "Response"},
+		Xmlns: namespace, Result: res, Metadata: awsapi.Metadata{RequestID: rq.id}})
 	return nil
 }
 

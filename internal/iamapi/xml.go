@@ -6,14 +6,7 @@ import (
 	"github.com/troveproject/trove/internal/simulate"
 )
 
-// simulateResponse is the document both simulation operations answer.
-type simulateResponse struct {
-	XMLName  xml.Name
-	Xmlns    string `xml:"xmlns,attr"`
-	Result   simulateResult
-	Metadata responseMetadata `xml:"ResponseMetadata"`
-}
-
+// simulateResult is the result both simulation operations answer.
 type simulateResult struct {
 	XMLName xml.Name
 	// EvaluationResults holds the members, each encoded as it was
@@ -26,10 +19,6 @@ type simulateResult struct {
 // rawXML is XML already encoded, written as the element's content.
 type rawXML struct {
 	Inner []byte `xml:",innerxml"`
-}
-
-type responseMetadata struct {
-	RequestID string `xml:"RequestId"`
 }
 
 // evaluationResult is IAM's EvaluationResult, with two elements of trove's

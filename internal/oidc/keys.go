@@ -199,27 +199,35 @@ func (v *Verifier) fetch(ctx context.Context, url string) ([]byte, error) {
 // errNotLoopback is a connection the loopback client refused.
 var errNotLoopback = errors.New("oidc: connection to a non-loopback address refused")
 
-// loopbackClient connects to loopback addresses only, whatever a name
-// resolves to, and follows no redirect.
-var loopbackClient = &http.Client{
-	Transport: &http.Transport{
-		Proxy: nil,
-		DialContext: (&net.Dialer{
-			Timeout: DefaultFetchTimeout,
-			Control: func(_, address string, _ syscall.RawConn) error {
-				host, _, err := net.SplitHostPort(address)
-				if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-					return errNotLoopback
-				}
-				return nil
-			},
-		}).DialContext,
-		MaxIdleConns:    4,
-		IdleConnTimeout: time.Minute,
-	},
-	CheckRedirect: func(*http.Request, []*http.Request) error {
-		return errors.New("oidc: the JWKS URL redirected; give the final URL")
-	},
+// loopbackClient is the key fetcher's default client.
+var loopbackClient = LoopbackClient(DefaultFetchTimeout)
+
+// LoopbackClient returns an HTTP client that connects to loopback addresses
+// only, whatever a name resolves to, uses no proxy, follows no redirect and
+// gives up a connection attempt after timeout. trove fetches identity
+// providers' keys and discovery documents with it.
+func LoopbackClient(timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			Proxy: nil,
+			DialContext: (&net.Dialer{
+				Timeout: timeout,
+				Control: func(_, address string, _ syscall.RawConn) error {
+					host, _, err := net.SplitHostPort(address)
+					if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+						return errNotLoopback
+					}
+					return nil
+				},
+			}).DialContext,
+			MaxIdleConns:    4,
+			IdleConnTimeout: time.Minute,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return errors.New("oidc: the URL redirected; give the final URL")
+		},
+	}
 }
 
 // ParseJWKS parses a JSON Web Key Set and keeps its public signing keys:

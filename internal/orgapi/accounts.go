@@ -27,12 +27,6 @@ func (t *tree) accountShape(a store.Account) accountShape {
 		Status: "ACTIVE", State: "ACTIVE", JoinedMethod: method}
 }
 
-// accountsOut is the answer of the account listings.
-type accountsOut struct {
-	Accounts  []accountShape `json:"Accounts"`
-	NextToken string         `json:"NextToken,omitempty"`
-}
-
 func (h *Handler) listAccounts(rq *request) error {
 	var in pageInput
 	if err := decode(rq.body, &in); err != nil {
@@ -45,10 +39,7 @@ func (h *Handler) listAccounts(rq *request) error {
 // which keep is true.
 func (h *Handler) listAccountsWhere(rq *request, in pageInput,
 	keep func(store.Account) bool) error {
-	if err := h.authorize(rq, "*"); err != nil {
-		return err
-	}
-	t, err := h.load(rq)
+	t, err := h.authorizedTree(rq, "*")
 	if err != nil {
 		return err
 	}
@@ -58,11 +49,7 @@ func (h *Handler) listAccountsWhere(rq *request, in pageInput,
 			all = append(all, t.accountShape(a))
 		}
 	}
-	got, next, err := page(all, in)
-	if err != nil {
-		return err
-	}
-	return respond(rq, accountsOut{got, next})
+	return respondPage(rq, "Accounts", all, in)
 }
 
 func (h *Handler) listAccountsForParent(rq *request) error {
@@ -100,10 +87,7 @@ func (h *Handler) describeAccount(rq *request) error {
 	if err := decode(rq.body, &in); err != nil {
 		return err
 	}
-	if err := h.authorize(rq, arns{rq.org}.account(in.AccountID)); err != nil {
-		return err
-	}
-	t, err := h.load(rq)
+	t, err := h.authorizedTree(rq, arns{rq.org}.account(in.AccountID))
 	if err != nil {
 		return err
 	}
@@ -364,10 +348,7 @@ func (h *Handler) listParents(rq *request) error {
 	if err := decode(rq.body, &in); err != nil {
 		return err
 	}
-	if err := h.authorize(rq, "*"); err != nil {
-		return err
-	}
-	t, err := h.load(rq)
+	t, err := h.authorizedTree(rq, "*")
 	if err != nil {
 		return err
 	}
@@ -380,13 +361,6 @@ func (h *Handler) listParents(rq *request) error {
 		return errorf(ChildNotFound, "We can't find an OU or account with the ChildId %q.",
 			truncate(in.ChildID))
 	}
-	parents, next, err := page([]parentShape{{ID: parent, Type: t.kind(parent)}},
+	return respondPage(rq, "Parents", []parentShape{{ID: parent, Type: t.kind(parent)}},
 		in.pageInput)
-	if err != nil {
-		return err
-	}
-	return respond(rq, struct {
-		Parents   []parentShape `json:"Parents"`
-		NextToken string        `json:"NextToken,omitempty"`
-	}{parents, next})
 }

@@ -143,7 +143,7 @@ func (h *Handler) listPoliciesForTarget(rq *request) error {
 	if err != nil {
 		return err
 	}
-	return respondPolicies(rq, all, in.pageInput)
+	return respondPage(rq, "Policies", all, in.pageInput)
 }
 
 // policiesOn summarizes the policies of type pt attached to target.
@@ -196,14 +196,7 @@ func (h *Handler) listTargetsForPolicy(rq *request) error {
 	if err != nil {
 		return err
 	}
-	got, next, err := page(targets, in.pageInput)
-	if err != nil {
-		return err
-	}
-	return respond(rq, struct {
-		Targets   []targetShape `json:"Targets"`
-		NextToken string        `json:"NextToken,omitempty"`
-	}{got, next})
+	return respondPage(rq, "Targets", targets, in.pageInput)
 }
 
 // targetsOf lists the nodes p is attached to, in the order of t.nodes.

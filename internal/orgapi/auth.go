@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/store"
@@ -58,8 +59,8 @@ func (h *Handler) inOrg(rq *request, account string) (bool, error) {
 // refuse denies the request before policy evaluation, with code's default
 // message; why goes to the access log.
 func (h *Handler) refuse(rq *request, code Code, why string) error {
-	rq.verdict = &verdict{effect: policy.ImplicitDeny, resource: "*", reason: why}
-	return &Error{Code: code, Message: messages[code]}
+	rq.verdict = &awsapi.Verdict{Effect: policy.ImplicitDeny, Resource: "*", Reason: why}
+	return catalog.Fixed(code)
 }
 
 // authorize decides whether the caller's policies allow
@@ -69,29 +70,28 @@ func (h *Handler) refuse(rq *request, code Code, why string) error {
 // account's root user needs none.
 func (h *Handler) authorize(rq *request, resource string) error {
 	action := service + ":" + rq.action
-	c := rq.caller
-	sc, err := h.cfg.Directory.Scope(rq.ctx, c.Principal.Account)
+	v, denial, err := awsapi.Authorize(rq.ctx, h.cfg.Directory, rq.caller,
+		policy.Request{Action: action, Resource: resource, Context: h.requestContext(rq)})
 	if err != nil {
-		return fmt.Errorf("orgapi: scope of the caller's account: %w", err)
+		return fmt.Errorf("orgapi: %w", err)
 	}
-	in := c.Input(policy.Request{Action: action, Resource: resource,
-		Context: h.requestContext(rq)}, nil, sc)
-	in.RCPs = nil
-	d := policy.Evaluate(in)
-	rq.verdict = &verdict{effect: d.Effect, resource: resource}
-	if d.Effect == policy.Allow {
-		return nil
+	v.Resource = resource
+	rq.verdict = v
+	if denial != "" {
+		return errorf(AccessDenied, "%s", denial)
 	}
-	x := policy.Explain(in)
-	rq.verdict.reason, rq.verdict.explain = x.Reason, x.String()
-	return errorf(AccessDenied, "User: %s is not authorized to perform: %s on resource: %s %s",
-		c.Principal.ARN, action, resource, denialKind(d, action))
+	return nil
 }
 
-// denialKind says which kind of policy refused, without naming it.
-func denialKind(d policy.Decision, action string) string {
-	if d.Effect == policy.ExplicitDeny {
-		return "with an explicit deny in a " + d.Deny.Source.Layer.String()
+// authorizedTree authorizes the action on resource and loads the tree.
+func (h *Handler) authorizedTree(rq *request, resource string) (*tree, error) {
+	if err := h.authorize(rq, resource); err != nil {
+		return nil, err
 	}
-	return "because no " + d.Missing.String() + " allows the " + action + " action"
+	return h.load(rq)
+}
+
+// requestContext holds the condition keys of the request itself.
+func (h *Handler) requestContext(rq *request) policy.Context {
+	return awsapi.RequestKeys(rq.r, h.cfg.Now())
 }

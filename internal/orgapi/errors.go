@@ -2,10 +2,10 @@ package orgapi
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/s3err"
 )
 
@@ -61,16 +61,11 @@ var messages = map[Code]string{
 // Error is an Organizations error: a code, a client-safe message and, for
 // InvalidInputException and ConstraintViolationException, AWS's Reason.
 // Cause, when set, is for the log only.
-type Error struct {
-	Code    Code
-	Message string
-	Reason  string
-	Cause   error
-}
+type Error = awsapi.Error[Code]
 
 // errorf returns an error with a formatted message.
 func errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return awsapi.Errorf(code, format, args...)
 }
 
 // invalid returns an InvalidInputException with reason.
@@ -87,19 +82,9 @@ func constraint(reason, format string, args ...any) *Error {
 	return e
 }
 
-func (e *Error) Error() string {
-	if e.Cause != nil {
-		return fmt.Sprintf("orgapi: %s: %s: %v", e.Code, e.Message, e.Cause)
-	}
-	return fmt.Sprintf("orgapi: %s: %s", e.Code, e.Message)
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Cause }
-
-// Status is the HTTP status AWS sends with the error's code.
-func (e *Error) Status() int {
-	switch e.Code {
+// Status is the HTTP status AWS sends with the code.
+func (c Code) Status() int {
+	switch c {
 	case ServiceFailure:
 		return http.StatusInternalServerError
 	case UnrecognizedClient, InvalidSignature, MissingAuthenticationToken:
@@ -108,41 +93,32 @@ func (e *Error) Status() int {
 	return http.StatusBadRequest
 }
 
-// s3Codes maps the authentication errors of package sigv4, which speaks
-// S3's codes, to those of AWS's JSON services.
-var s3Codes = map[s3err.Code]Code{
-	s3err.AccessDenied:                      AccessDenied,
-	s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
-	s3err.AuthorizationQueryParametersError: IncompleteSignature,
-	s3err.EntityTooLarge:                    Serialization,
-	s3err.InternalError:                     ServiceFailure,
-	s3err.InvalidAccessKeyID:                UnrecognizedClient,
-	s3err.RequestTimeTooSkewed:              InvalidSignature,
-	s3err.SignatureDoesNotMatch:             InvalidSignature,
-	s3err.XAmzContentSHA256Mismatch:         InvalidSignature,
+// Package is "orgapi", the prefix of an Error's text.
+func (Code) Package() string { return "orgapi" }
+
+// catalog says how Organizations answers errors, and maps the
+// authentication errors of package sigv4, which speaks S3's codes, to
+// those of AWS's JSON services.
+var catalog = &awsapi.Catalog[Code]{
+	Message:  func(c Code) string { return messages[c] },
+	Failure:  ServiceFailure,
+	Unmapped: IncompleteSignature,
+	FromS3: map[s3err.Code]Code{
+		s3err.AccessDenied:                      AccessDenied,
+		s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
+		s3err.AuthorizationQueryParametersError: IncompleteSignature,
+		s3err.EntityTooLarge:                    Serialization,
+		s3err.InternalError:                     ServiceFailure,
+		s3err.InvalidAccessKeyID:                UnrecognizedClient,
+		s3err.RequestTimeTooSkewed:              InvalidSignature,
+		s3err.SignatureDoesNotMatch:             InvalidSignature,
+		s3err.XAmzContentSHA256Mismatch:         InvalidSignature,
+	},
 }
 
 // from finds the *Error in err's chain, translates an *s3err.Error, or
 // turns anything else into ServiceException whose Cause is err.
-func from(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	var se *s3err.Error
-	if errors.As(err, &se) {
-		code, ok := s3Codes[se.Code]
-		switch {
-		case ok && code == ServiceFailure:
-			return &Error{Code: code, Message: messages[code], Cause: err}
-		case ok:
-			return &Error{Code: code, Message: se.Message, Cause: se.Cause}
-		case se.Status() < 500:
-			return &Error{Code: IncompleteSignature, Message: se.Message, Cause: se.Cause}
-		}
-	}
-	return &Error{Code: ServiceFailure, Message: messages[ServiceFailure], Cause: err}
-}
+func from(err error) *Error { return catalog.From(err) }
 
 // errorBody is the JSON error document AWS's JSON 1.1 services send.
 type errorBody struct {
@@ -152,8 +128,9 @@ type errorBody struct {
 }
 
 // writeError sends e as the JSON error document, with the code also in
-// X-Amzn-ErrorType, which the SDKs read first.
-func writeError(w http.ResponseWriter, e *Error) {
+// X-Amzn-ErrorType, which the SDKs read first; the request id is in the
+// header only.
+func writeError(w http.ResponseWriter, e *Error, _ string) {
 	w.Header().Set("X-Amzn-ErrorType", string(e.Code))
 	body, _ := json.Marshal(errorBody{Type: e.Code, Message: e.Message, Reason: e.Reason})
 	writeJSON(w, e.Status(), body)

@@ -46,10 +46,7 @@ func Actions() []string {
 
 func (h *Handler) describeOrganization(rq *request) error {
 	a := arns{rq.org}
-	if err := h.authorize(rq, a.organization()); err != nil {
-		return err
-	}
-	t, err := h.load(rq)
+	t, err := h.authorizedTree(rq, a.organization())
 	if err != nil {
 		return err
 	}
@@ -64,21 +61,11 @@ func (h *Handler) listRoots(rq *request) error {
 	if err := decode(rq.body, &in); err != nil {
 		return err
 	}
-	if err := h.authorize(rq, "*"); err != nil {
-		return err
-	}
-	t, err := h.load(rq)
+	t, err := h.authorizedTree(rq, "*")
 	if err != nil {
 		return err
 	}
-	roots, next, err := page([]rootShape{t.rootShape()}, in)
-	if err != nil {
-		return err
-	}
-	return respond(rq, struct {
-		Roots     []rootShape `json:"Roots"`
-		NextToken string      `json:"NextToken,omitempty"`
-	}{roots, next})
+	return respondPage(rq, "Roots", []rootShape{t.rootShape()}, in)
 }
 
 // policyTypeInput is what EnablePolicyType and DisablePolicyType take.
@@ -102,10 +89,11 @@ func (in policyTypeInput) check(t *tree) (store.PolicyType, error) {
 	return pt, nil
 }
 
-// enablePolicyType enables a policy type and, for SCPs, attaches
-// FullAWSAccess to every node as AWS does (RCPFullAWSAccess is implied
-// wherever RCPs are enabled).
-func (h *Handler) enablePolicyType(rq *request) error {
+// changePolicyType serves EnablePolicyType and DisablePolicyType: it reads
+// and authorizes the input, and runs change on the tree and the checked
+// policy type while it holds h.mu.
+func (h *Handler) changePolicyType(rq *request,
+	change func(t *tree, pt store.PolicyType) error) error {
 	var in policyTypeInput
 	if err := decode(rq.body, &in); err != nil {
 		return err
@@ -123,21 +111,31 @@ func (h *Handler) enablePolicyType(rq *request) error {
 	if err != nil {
 		return err
 	}
-	if t.isEnabled(pt) {
-		return errorf(PolicyTypeAlreadyEnabled, "The specified policy type is already enabled.")
-	}
-	if err := h.cfg.Meta.EnablePolicyType(rq.ctx, pt); err != nil {
-		return fmt.Errorf("orgapi: enable %s: %w", pt, err)
-	}
-	if pt == store.ServiceControlPolicy {
-		for _, id := range t.nodes() {
-			if err := h.attachFull(rq, id); err != nil {
-				return err
+	return change(t, pt)
+}
+
+// enablePolicyType enables a policy type and, for SCPs, attaches
+// FullAWSAccess to every node as AWS does (RCPFullAWSAccess is implied
+// wherever RCPs are enabled).
+func (h *Handler) enablePolicyType(rq *request) error {
+	return h.changePolicyType(rq, func(t *tree, pt store.PolicyType) error {
+		if t.isEnabled(pt) {
+			return errorf(PolicyTypeAlreadyEnabled,
+				"The specified policy type is already enabled.")
+		}
+		if err := h.cfg.Meta.EnablePolicyType(rq.ctx, pt); err != nil {
+			return fmt.Errorf("orgapi: enable %s: %w", pt, err)
+		}
+		if pt == store.ServiceControlPolicy {
+			for _, id := range t.nodes() {
+				if err := h.attachFull(rq, id); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	t.enabled = append(t.enabled, pt)
-	return respond(rq, map[string]rootShape{"Root": t.rootShape()})
+		t.enabled = append(t.enabled, pt)
+		return respond(rq, map[string]rootShape{"Root": t.rootShape()})
+	})
 }
 
 // attachFull attaches FullAWSAccess to the node id.
@@ -150,34 +148,20 @@ func (h *Handler) attachFull(rq *request, id string) error {
 	return nil
 }
 
+// disablePolicyType disables a policy type.
 func (h *Handler) disablePolicyType(rq *request) error {
-	var in policyTypeInput
-	if err := decode(rq.body, &in); err != nil {
-		return err
-	}
-	if err := h.authorize(rq, arns{rq.org}.root()); err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	t, err := h.load(rq)
-	if err != nil {
-		return err
-	}
-	pt, err := in.check(t)
-	if err != nil {
-		return err
-	}
-	err = h.cfg.Meta.DisablePolicyType(rq.ctx, pt)
-	if errors.Is(err, store.ErrNotFound) {
-		return errorf(PolicyTypeNotEnabled, "This operation can be performed only for "+
-			"enabled policy types.")
-	}
-	if err != nil {
-		return fmt.Errorf("orgapi: disable %s: %w", pt, err)
-	}
-	if t, err = h.load(rq); err != nil {
-		return err
-	}
-	return respond(rq, map[string]rootShape{"Root": t.rootShape()})
+	return h.changePolicyType(rq, func(t *tree, pt store.PolicyType) error {
+		err := h.cfg.Meta.DisablePolicyType(rq.ctx, pt)
+		if errors.Is(err, store.ErrNotFound) {
+			return errorf(PolicyTypeNotEnabled, "This operation can be performed only for "+
+				"enabled policy types.")
+		}
+		if err != nil {
+			return fmt.Errorf("orgapi: disable %s: %w", pt, err)
+		}
+		if t, err = h.load(rq); err != nil {
+			return err
+		}
+		return respond(rq, map[string]rootShape{"Root": t.rootShape()})
+	})
 }

@@ -26,20 +26,16 @@ package orgapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/identity"
-	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/sigv4"
 	"github.com/troveproject/trove/internal/store"
 )
@@ -70,8 +66,7 @@ type Config struct {
 type Handler struct {
 	cfg      Config
 	verifier *sigv4.Verifier
-	log      *slog.Logger
-	access   *slog.Logger
+	endpoint *awsapi.Endpoint[Code]
 
 	mu       sync.Mutex // serializes the write actions' checks and writes
 	statuses statusLog  // CreateAccount requests this process answered
@@ -82,16 +77,10 @@ func New(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	discard := slog.New(slog.DiscardHandler)
-	h := &Handler{cfg: cfg, log: cfg.Logger, access: cfg.AccessLog}
-	if h.log == nil {
-		h.log = discard
-	}
-	if h.access == nil {
-		h.access = discard
-	}
-	h.verifier = &sigv4.Verifier{Keys: keys{cfg.Directory}, Service: service, Now: cfg.Now}
-	return h
+	return &Handler{cfg: cfg, verifier: awsapi.NewVerifier(cfg.Directory, service, cfg.Now),
+		endpoint: &awsapi.Endpoint[Code]{API: "organizations", Header: "X-Amzn-RequestId",
+			Catalog: catalog, WriteError: writeError, Now: cfg.Now,
+			Log: awsapi.OrDiscard(cfg.Logger), Access: awsapi.OrDiscard(cfg.AccessLog)}}
 }
 
 // Handles reports whether r belongs to the Organizations API: signed for
@@ -102,17 +91,6 @@ func Handles(r *http.Request) bool {
 		return true
 	}
 	return strings.HasPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-}
-
-// keys adapts the identity directory to sigv4.Keys.
-type keys struct{ dir *identity.Directory }
-
-func (k keys) Secret(ctx context.Context, id string) (string, error) {
-	secret, err := k.dir.Secret(ctx, id)
-	if errors.Is(err, identity.ErrUnknownKey) {
-		return "", sigv4.ErrUnknownKey
-	}
-	return secret, err
 }
 
 // request is one request in flight.
@@ -127,29 +105,18 @@ type request struct {
 	org    store.Organization
 	target string // the TargetId of AttachPolicy and DetachPolicy
 	// verdict is the authorization decision, for the access log.
-	verdict *verdict
-	status  int
+	verdict *awsapi.Verdict
 }
 
-// verdict is what the access log says of a request's authorization.
-type verdict struct {
-	effect   policy.Effect
-	resource string
-	reason   string
-	explain  string // for denials
+// record is what the access log says of rq.
+func (rq *request) record() awsapi.Record {
+	return awsapi.Record{Action: rq.action, Caller: rq.caller, Verdict: rq.verdict}
 }
 
 // ServeHTTP handles one Organizations request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := h.cfg.Now()
-	rq := &request{w: w, r: r, ctx: r.Context(), id: newRequestID()}
-	w.Header().Set("X-Amzn-RequestId", rq.id)
-	w.Header().Set("Server", "trove")
-	err := h.serve(rq)
-	if err != nil {
-		h.fail(rq, err)
-	}
-	h.logAccess(rq, err, h.cfg.Now().Sub(start))
+	rq := &request{w: w, r: r, ctx: r.Context(), id: awsapi.NewRequestID()}
+	h.endpoint.Serve(w, r, rq.id, func() error { return h.serve(rq) }, rq.record)
 }
 
 func (h *Handler) serve(rq *request) error {
@@ -157,21 +124,19 @@ func (h *Handler) serve(rq *request) error {
 	if err := checkShape(rq.r); err != nil {
 		return err
 	}
-	rq.r.Body = http.MaxBytesReader(rq.w, rq.r.Body, sigv4.MaxQueryBody+1)
-	auth, err := h.verifier.Verify(rq.r)
+	auth, err := awsapi.Verify(h.verifier, rq.w, rq.r)
 	if err != nil {
 		return err
 	}
 	if auth.Method == sigv4.None {
-		return &Error{Code: MissingAuthenticationToken,
-			Message: messages[MissingAuthenticationToken]}
+		return catalog.Fixed(MissingAuthenticationToken)
 	}
 	if rq.body, err = readBody(rq.r); err != nil {
 		return err
 	}
 	rq.caller, err = h.cfg.Directory.Resolve(rq.ctx, auth.AccessKeyID)
 	if errors.Is(err, identity.ErrUnknownKey) {
-		return &Error{Code: UnrecognizedClient, Message: messages[UnrecognizedClient]}
+		return catalog.Fixed(UnrecognizedClient)
 	}
 	if err != nil {
 		return err
@@ -203,74 +168,5 @@ func checkShape(r *http.Request) error {
 	return nil
 }
 
-// fail writes err to the client. Internal errors are logged with their
-// cause and reach the client as ServiceException.
-func (h *Handler) fail(rq *request, err error) {
-	e := from(err)
-	if e.Code == ServiceFailure {
-		h.log.Error("organizations request failed", "request_id", rq.id,
-			"action", rq.action, "err", err)
-	}
-	rq.status = e.Status()
-	writeError(rq.w, e)
-}
-
-func (h *Handler) logAccess(rq *request, err error, took time.Duration) {
-	if rq.status == 0 {
-		rq.status = http.StatusOK
-	}
-	attrs := []any{"request_id", rq.id, "api", "organizations", "method", rq.r.Method,
-		"op", rq.action, "status", rq.status, "remote", rq.r.RemoteAddr,
-		"duration_ms", took.Milliseconds()}
-	if rq.caller != nil {
-		attrs = append(attrs, "principal", rq.caller.Principal.ARN)
-	}
-	if v := rq.verdict; v != nil {
-		attrs = append(attrs, "decision", v.effect.String(), "resource", v.resource)
-		if v.reason != "" {
-			attrs = append(attrs, "reason", v.reason)
-		}
-		if v.explain != "" {
-			attrs = append(attrs, "explain", v.explain)
-		}
-	}
-	if err != nil {
-		attrs = append(attrs, "error", string(from(err).Code))
-	}
-	h.access.Info("request", attrs...)
-}
-
-// requestContext holds the condition keys of the request itself.
-func (h *Handler) requestContext(rq *request) policy.Context {
-	c := policy.Context{}
-	now := h.cfg.Now().UTC()
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	c.Set("aws:SecureTransport", strconv.FormatBool(rq.r.TLS != nil))
-	if ip, _, err := net.SplitHostPort(rq.r.RemoteAddr); err == nil {
-		c.Set("aws:SourceIp", ip)
-	}
-	if ua := rq.r.UserAgent(); ua != "" {
-		c.Set("aws:UserAgent", ua)
-	}
-	return c
-}
-
-// newRequestID returns a random id in the UUID form AWS uses.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // truncate shortens client text quoted in error messages.
-func truncate(s string) string {
-	const max = 128
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
+func truncate(s string) string { return awsapi.Truncate(s) }

@@ -2,6 +2,7 @@ package orgapi
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
 )
 
@@ -55,4 +56,37 @@ func parseToken(tok string) (int, bool) {
 	}
 	n, err := strconv.Atoi(string(raw[6:]))
 	return n, err == nil && n > 0
+}
+
+// respondPage answers the page in selects of all as a listing: all's page
+// under member, then NextToken unless it is the last page.
+func respondPage[T any](rq *request, member string, all []T, in pageInput) error {
+	got, next, err := page(all, in)
+	if err != nil {
+		return err
+	}
+	return respond(rq, listing[T]{member: member, items: got, next: next})
+}
+
+// listing is one page of a listing as AWS shapes it: {"<member>": [...],
+// "NextToken": ...}, NextToken left out on the last page.
+type listing[T any] struct {
+	member string
+	items  []T
+	next   string
+}
+
+// MarshalJSON writes the members in that order.
+func (l listing[T]) MarshalJSON() ([]byte, error) {
+	name, _ := json.Marshal(l.member)
+	items, err := json.Marshal(l.items)
+	if err != nil {
+		return nil, err
+	}
+	out := append(append(append([]byte("{"), name...), ':'), items...)
+	if l.next != "" {
+		next, _ := json.Marshal(l.next)
+		out = append(append(out, `,"NextToken":`...), next...)
+	}
+	return append(out, '}'), nil
 }

@@ -252,19 +252,7 @@ func (h *Handler) listPolicies(rq *request) error {
 	for _, p := range stored {
 		all = append(all, a.summary(p))
 	}
-	return respondPolicies(rq, all, in.pageInput)
-}
-
-// respondPolicies answers the page in selects of a policy listing.
-func respondPolicies(rq *request, all []policySummary, in pageInput) error {
-	got, next, err := page(all, in)
-	if err != nil {
-		return err
-	}
-	return respond(rq, struct {
-		Policies  []policySummary `json:"Policies"`
-		NextToken string          `json:"NextToken,omitempty"`
-	}{got, next})
+	return respondPage(rq, "Policies", all, in.pageInput)
 }
 
 // updatePolicyInput is UpdatePolicy's input; absent members stay as they

@@ -22,10 +22,7 @@ func (h *Handler) listOUsForParent(rq *request) error {
 	if err := decode(rq.body, &in); err != nil {
 		return err
 	}
-	if err := h.authorize(rq, "*"); err != nil {
-		return err
-	}
-	t, err := h.load(rq)
+	t, err := h.authorizedTree(rq, "*")
 	if err != nil {
 		return err
 	}
@@ -39,14 +36,7 @@ func (h *Handler) listOUsForParent(rq *request) error {
 			all = append(all, ouShape{ID: ou.ID, ARN: arns{t.org}.ou(ou.ID), Name: ou.Name})
 		}
 	}
-	got, next, err := page(all, in.pageInput)
-	if err != nil {
-		return err
-	}
-	return respond(rq, struct {
-		OUs       []ouShape `json:"OrganizationalUnits"`
-		NextToken string    `json:"NextToken,omitempty"`
-	}{got, next})
+	return respondPage(rq, "OrganizationalUnits", all, in.pageInput)
 }
 
 func (h *Handler) describeOU(rq *request) error {
@@ -56,10 +46,7 @@ func (h *Handler) describeOU(rq *request) error {
 	if err := decode(rq.body, &in); err != nil {
 		return err
 	}
-	if err := h.authorize(rq, arns{rq.org}.ou(in.ID)); err != nil {
-		return err
-	}
-	t, err := h.load(rq)
+	t, err := h.authorizedTree(rq, arns{rq.org}.ou(in.ID))
 	if err != nil {
 		return err
 	}

@@ -25,11 +25,12 @@ type ExportOptions struct {
 // Export writes the state meta holds as an organization file to w: the
 // organization with its units, policy types, SCPs and RCPs and their
 // attachments, and every account with its root keys, managed policies,
-// groups, users and buckets. Loading the output into an empty data
-// directory and exporting again writes the same bytes, and Apply of the
-// output to meta itself changes nothing. What the file cannot say is left
-// out: unique ids the store gave users, groups and policies, inactive
-// keys, key creation times, bucket versioning, tags and notifications.
+// groups, users, roles, buckets and OIDC identity providers. Loading the
+// output into an empty data directory and exporting again writes the same
+// bytes, and Apply of the output to meta itself changes nothing. What the
+// file cannot say is left out: unique ids the store gave users, groups,
+// roles and policies, inactive keys, key and role creation times, bucket
+// versioning, tags and notifications.
 //
 // Policy documents are written as YAML when loading that YAML gives back
 // the stored text byte for byte, and as the stored JSON string otherwise,
@@ -50,7 +51,7 @@ func Export(ctx context.Context, meta store.Meta, w io.Writer, opt ExportOptions
 
 // accountSection adds one section of an account (its keys, its users...)
 // to m, the account's mapping. Sections run in the order of
-// accountSections; a new kind of record (roles) is one more entry.
+// accountSections; a new kind of record is one more entry.
 type accountSection func(e *exporter, a store.Account, m *mapping) error
 
 // accountSections are the sections of each account, in the file's order.
@@ -60,7 +61,9 @@ var accountSections = []accountSection{
 	(*exporter).exportManaged,
 	(*exporter).exportGroups,
 	(*exporter).exportUsers,
+	(*exporter).exportRoles,
 	(*exporter).exportBuckets,
+	(*exporter).exportOIDC,
 }
 
 // exporter holds what the sections share: the store and what was read of

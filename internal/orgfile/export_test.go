@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/troveproject/trove/internal/orgfile"
 	"github.com/troveproject/trove/internal/store"
@@ -63,6 +64,11 @@ func TestExportRoundTrip(t *testing.T) {
 		{"cross-account", "../../examples/cross-account/organization.yaml", true},
 		{"cross-account without secrets", "../../examples/cross-account/organization.yaml",
 			false},
+		{"roles", "testdata/roles.yaml", true},
+	}
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +76,9 @@ func TestExportRoundTrip(t *testing.T) {
 			got := export(t, meta, tt.secrets)
 			golden := filepath.Join("testdata", "export-"+strings.ReplaceAll(tt.name, " ",
 				"-")+".golden")
-			testutil.Golden(t, golden, got, *update)
+			// A JWKS file is written by its absolute path, which the golden
+			// file spells from the test data directory.
+			testutil.Golden(t, golden, strings.ReplaceAll(got, testdata, "TESTDATA"), *update)
 			if ch := apply(t, meta, got); ch.Total() != 0 {
 				t.Errorf("applying the export to its own store changed %+v", ch)
 			}
@@ -141,5 +149,61 @@ func TestExportWithoutSecrets(t *testing.T) {
 	}
 	if strings.Contains(got, "secret:") {
 		t.Errorf("the export has a secret field:\n%s", got)
+	}
+}
+
+// TestExportRoles checks that roles and OIDC providers written by the IAM
+// API, with documents in any JSON layout, come back as they are: applying
+// the export to their store changes nothing, and a fresh store loaded from
+// it exports the same bytes.
+func TestExportRoles(t *testing.T) {
+	meta := loaded(t, "testdata/roles.yaml")
+	ctx := t.Context()
+	const account = "222222222222"
+	trust := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Effect\": \"Allow\", " +
+		"\"Principal\": {\"AWS\": \"arn:aws:iam::222222222222:user/ci\"}, " +
+		"\"Action\": \"sts:AssumeRole\"}]\n}\n"
+	writes := []struct {
+		name  string
+		write func() error
+	}{
+		{"PutRole", func() error {
+			return meta.PutRole(ctx, store.Role{Account: account, Name: "api", ID: "AROAAPI",
+				Path: "/", TrustPolicy: []byte(trust), MaxSessionDuration: 3600,
+				Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)})
+		}},
+		{"PutRolePolicy", func() error {
+			return meta.PutRolePolicy(ctx, store.RolePolicy{Account: account, Role: "api",
+				Name: "tabs", Document: []byte("{\"Version\":\"2012-10-17\",\t\"Statement\":" +
+					"[{\"Effect\":\"Allow\",\"Action\":\"s3:Get*\",\"Resource\":\"*\"}]}")})
+		}},
+		{"AttachRolePolicy", func() error {
+			return meta.AttachRolePolicy(ctx, account, "api", "cap")
+		}},
+		{"PutOIDCProvider", func() error {
+			return meta.PutOIDCProvider(ctx, store.OIDCProvider{Account: account,
+				URL: "http://127.0.0.1:9090/issuer", ClientIDs: []string{"a", "b"},
+				JWKSURL: "http://127.0.0.1:9090/issuer/keys"})
+		}},
+	}
+	for _, w := range writes {
+		if err := w.write(); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+	}
+	got := export(t, meta, true)
+	for _, want := range []string{"- name: api\n", "maxSessionDuration: 3600",
+		"url: http://127.0.0.1:9090/issuer\n", "jwksUrl: http://127.0.0.1:9090/issuer/keys"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the export lacks %q:\n%s", want, got)
+		}
+	}
+	if ch := apply(t, meta, got); ch.Total() != 0 {
+		t.Errorf("applying the export changed %+v:\n%s", ch, got)
+	}
+	fresh := openMeta(t)
+	apply(t, fresh, got)
+	if again := export(t, fresh, true); again != got {
+		t.Errorf("export of the reloaded export differs:\n%s\nwant\n%s", again, got)
 	}
 }

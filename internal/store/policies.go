@@ -139,13 +139,17 @@ type IAM interface {
 	IAMDeletes
 }
 
-// PolicyEntities are the users and groups of an account that use one
-// managed policy: attached to them, or, for Boundaries, as their
-// permissions boundary. Each list is sorted by name.
+// PolicyEntities are the users, groups and roles of an account that use
+// one managed policy: attached to them, or, for Boundaries and
+// RoleBoundaries, as their permissions boundary. Each list is sorted by
+// name.
 type PolicyEntities struct {
 	Users      []string
 	Groups     []string
 	Boundaries []string // users whose permissions boundary the policy is
+	Roles      []string
+	// RoleBoundaries are the roles whose permissions boundary the policy is.
+	RoleBoundaries []string
 }
 
 // IAMDeletes are the IAM methods that remove, rename and enumerate what the
@@ -174,8 +178,8 @@ type IAMDeletes interface {
 	DeleteGroupPolicy(ctx context.Context, account, group, name string) error
 
 	// DeleteManagedPolicy removes a managed policy. It returns ErrInUse
-	// while the policy is attached to a user or group or is a user's
-	// permissions boundary.
+	// while the policy is attached to a user, group or role or is a user's
+	// or role's permissions boundary.
 	DeleteManagedPolicy(ctx context.Context, account, name string) error
 	// ListPolicyEntities returns who uses an account's managed policy; a
 	// policy nobody uses has empty lists, a missing one ErrNotFound.

@@ -3,11 +3,10 @@ package sts
 import (
 	"errors"
 	"maps"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/session"
@@ -169,14 +168,7 @@ func (h *Handler) checkSessionPolicies(rq *request, g *grant) error {
 
 // requestKeys are the global condition keys of the request.
 func (h *Handler) requestKeys(rq *request) policy.Context {
-	now := h.cfg.Now().UTC()
-	c := policy.Context{}
-	c.Set("aws:CurrentTime", now.Format(time.RFC3339))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	c.Set("aws:SecureTransport", strconv.FormatBool(rq.r.TLS != nil))
-	if host, _, err := net.SplitHostPort(rq.r.RemoteAddr); err == nil {
-		c.Set("aws:SourceIp", host)
-	}
+	c := awsapi.TransportKeys(rq.r, h.cfg.Now())
 	if rq.auth != nil && rq.auth.Region != "" {
 		c.Set("aws:RequestedRegion", rq.auth.Region)
 	}
@@ -222,7 +214,7 @@ func (h *Handler) authorize(rq *request, caller *identity.Caller, role store.Rol
 		role.Name, Policy: trust}
 	req := policy.Request{Action: action, Resource: role.ARN(), Context: keys}
 	d := policy.Evaluate(caller.Input(req, src, scope))
-	rq.verdict = &verdict{effect: d.Effect, reason: d.Reason()}
+	rq.verdict = &awsapi.Verdict{Effect: d.Effect, Reason: d.Reason()}
 	if d.Effect != policy.Allow {
 		return denied(caller.Principal.ARN, action, role.ARN())
 	}

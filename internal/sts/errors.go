@@ -1,11 +1,9 @@
 package sts
 
 import (
-	"encoding/xml"
-	"errors"
-	"fmt"
 	"net/http"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/s3err"
 )
 
@@ -72,99 +70,58 @@ var table = map[Code]entry{
 	ValidationError: {http.StatusBadRequest, "Validation error."},
 }
 
-// Error is an STS error: a code and a client-safe message. Cause, when set,
-// is for the log only.
-type Error struct {
-	Code    Code
-	Message string
-	Cause   error
-}
-
-// errorf returns an error with a formatted message.
-func errorf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// fixed returns an error with the code's default message.
-func fixed(code Code) *Error { return &Error{Code: code, Message: table[code].message} }
-
-func (e *Error) Error() string {
-	if e.Cause != nil {
-		return fmt.Sprintf("sts: %s: %s: %v", e.Code, e.Message, e.Cause)
-	}
-	return fmt.Sprintf("sts: %s: %s", e.Code, e.Message)
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Cause }
-
-// Status is the HTTP status of the error's code.
-func (e *Error) Status() int {
-	if ent, ok := table[e.Code]; ok {
+// Status is the HTTP status STS sends with the code; 500 for a code not
+// in the table.
+func (c Code) Status() int {
+	if ent, ok := table[c]; ok {
 		return ent.status
 	}
 	return http.StatusInternalServerError
 }
 
-// s3Codes maps the authentication errors of package sigv4, which speaks
-// S3's codes, to STS's.
-var s3Codes = map[s3err.Code]Code{
-	s3err.AccessDenied:                      AccessDenied,
-	s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
-	s3err.AuthorizationQueryParametersError: IncompleteSignature,
-	s3err.EntityTooLarge:                    ValidationError,
-	s3err.ExpiredToken:                      ExpiredToken,
-	s3err.InternalError:                     InternalFailure,
-	s3err.InvalidAccessKeyID:                InvalidClientTokenID,
-	s3err.InvalidToken:                      InvalidClientTokenID,
-	s3err.RequestTimeTooSkewed:              RequestExpired,
-	s3err.SignatureDoesNotMatch:             SignatureDoesNotMatch,
-	s3err.XAmzContentSHA256Mismatch:         SignatureDoesNotMatch,
+// Package is "sts", the prefix of an Error's text.
+func (Code) Package() string { return "sts" }
+
+// Error is an STS error: a code and a client-safe message. Cause, when set,
+// is for the log only.
+type Error = awsapi.Error[Code]
+
+// errorf returns an error with a formatted message.
+func errorf(code Code, format string, args ...any) *Error {
+	return awsapi.Errorf(code, format, args...)
+}
+
+// fixed returns an error with the code's default message.
+func fixed(code Code) *Error { return catalog.Fixed(code) }
+
+// catalog says how STS answers errors, and maps the authentication errors
+// of package sigv4, which speaks S3's codes, to STS's: an expired or
+// invalid token is answered with STS's own words.
+var catalog = &awsapi.Catalog[Code]{
+	Message:  func(c Code) string { return table[c].message },
+	Failure:  InternalFailure,
+	Unmapped: IncompleteSignature,
+	Generic:  []Code{ExpiredToken, InvalidClientTokenID},
+	FromS3: map[s3err.Code]Code{
+		s3err.AccessDenied:                      AccessDenied,
+		s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
+		s3err.AuthorizationQueryParametersError: IncompleteSignature,
+		s3err.EntityTooLarge:                    ValidationError,
+		s3err.ExpiredToken:                      ExpiredToken,
+		s3err.InternalError:                     InternalFailure,
+		s3err.InvalidAccessKeyID:                InvalidClientTokenID,
+		s3err.InvalidToken:                      InvalidClientTokenID,
+		s3err.RequestTimeTooSkewed:              RequestExpired,
+		s3err.SignatureDoesNotMatch:             SignatureDoesNotMatch,
+		s3err.XAmzContentSHA256Mismatch:         SignatureDoesNotMatch,
+	},
 }
 
 // from finds the *Error in err's chain, translates an *s3err.Error, or
 // turns anything else into InternalFailure whose Cause is err.
-func from(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	var se *s3err.Error
-	if errors.As(err, &se) {
-		code, ok := s3Codes[se.Code]
-		switch {
-		case ok && (code == InternalFailure || code == ExpiredToken ||
-			code == InvalidClientTokenID):
-			return &Error{Code: code, Message: table[code].message, Cause: err}
-		case ok:
-			return &Error{Code: code, Message: se.Message, Cause: se.Cause}
-		case se.Status() < 500:
-			return &Error{Code: IncompleteSignature, Message: se.Message, Cause: se.Cause}
-		}
-	}
-	return &Error{Code: InternalFailure, Message: table[InternalFailure].message, Cause: err}
-}
-
-// errorResponse is STS's error document.
-type errorResponse struct {
-	XMLName   xml.Name `xml:"ErrorResponse"`
-	Xmlns     string   `xml:"xmlns,attr"`
-	Error     errorBody
-	RequestID string `xml:"RequestId"`
-}
-
-type errorBody struct {
-	Type    string
-	Code    Code
-	Message string
-}
+func from(err error) *Error { return catalog.From(err) }
 
 // writeError sends e as STS's ErrorResponse.
 func writeError(w http.ResponseWriter, e *Error, requestID string) {
-	typ := "Sender"
-	if e.Status() >= 500 {
-		typ = "Receiver"
-	}
-	writeXML(w, e.Status(), errorResponse{Xmlns: Namespace,
-		Error: errorBody{Type: typ, Code: e.Code, Message: e.Message}, RequestID: requestID})
+	awsapi.WriteXMLError(w, e, Namespace, requestID, InternalFailure)
 }

@@ -21,18 +21,13 @@ package sts
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"slices"
 	"time"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/identity"
-	"github.com/troveproject/trove/internal/policy"
-	"github.com/troveproject/trove/internal/s3err"
 	"github.com/troveproject/trove/internal/session"
 	"github.com/troveproject/trove/internal/sigv4"
 )
@@ -62,8 +57,7 @@ type Config struct {
 type Handler struct {
 	cfg      Config
 	verifier *sigv4.Verifier
-	log      *slog.Logger
-	access   *slog.Logger
+	endpoint *awsapi.Endpoint[Code]
 }
 
 // New returns a Handler for cfg.
@@ -71,32 +65,15 @@ func New(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	discard := slog.New(slog.DiscardHandler)
-	h := &Handler{cfg: cfg, log: cfg.Logger, access: cfg.AccessLog}
-	if h.log == nil {
-		h.log = discard
-	}
-	if h.access == nil {
-		h.access = discard
-	}
-	h.verifier = &sigv4.Verifier{Keys: keys{cfg.Directory}, Service: "sts", Now: cfg.Now}
-	return h
+	return &Handler{cfg: cfg, verifier: awsapi.NewVerifier(cfg.Directory, "sts", cfg.Now),
+		endpoint: &awsapi.Endpoint[Code]{API: "sts", Header: "x-amzn-RequestId",
+			Catalog: catalog, WriteError: writeError, Now: cfg.Now,
+			Log: awsapi.OrDiscard(cfg.Logger), Access: awsapi.OrDiscard(cfg.AccessLog)}}
 }
 
 // Handles reports whether r belongs to the STS API: signed for the service
 // "sts".
 func Handles(r *http.Request) bool { return sigv4.ScopeService(r) == "sts" }
-
-// keys adapts the identity directory to sigv4.Keys.
-type keys struct{ dir *identity.Directory }
-
-func (k keys) Secret(ctx context.Context, id string) (string, error) {
-	secret, err := k.dir.Secret(ctx, id)
-	if errors.Is(err, identity.ErrUnknownKey) {
-		return "", sigv4.ErrUnknownKey
-	}
-	return secret, err
-}
 
 // request is one request in flight.
 type request struct {
@@ -108,14 +85,12 @@ type request struct {
 	auth   *sigv4.Auth
 	caller *identity.Caller // nil for an anonymous operation
 	// verdict is the authorization decision, for the access log.
-	verdict *verdict
-	status  int
+	verdict *awsapi.Verdict
 }
 
-// verdict is what the access log says of a request's authorization.
-type verdict struct {
-	effect policy.Effect
-	reason string
+// record is what the access log says of rq.
+func (rq *request) record() awsapi.Record {
+	return awsapi.Record{Action: rq.action, Caller: rq.caller, Verdict: rq.verdict}
 }
 
 // operation is one action: run serves it; anonymous ones (those that
@@ -135,28 +110,23 @@ var operations = map[string]operation{
 
 // ServeHTTP handles one STS request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := h.cfg.Now()
-	rq := &request{w: w, r: r, ctx: r.Context(), id: newRequestID()}
-	w.Header()["x-amzn-RequestId"] = []string{rq.id} // STS's spelling
-	w.Header().Set("Server", "trove")
-	err := h.serve(rq)
-	if err != nil {
-		h.fail(rq, err)
-	}
-	h.logAccess(rq, err, h.cfg.Now().Sub(start))
+	rq := &request{w: w, r: r, ctx: r.Context(), id: awsapi.NewRequestID()}
+	h.endpoint.Serve(w, r, rq.id, func() error { return h.serve(rq) }, rq.record)
 }
 
+// query reads STS's form: a malformed one or a repeated parameter is
+// InvalidParameterValue.
+var query = &awsapi.Query[Code]{Catalog: catalog, Version: Version,
+	Invalid: InvalidParameterValue, TooLarge: ValidationError, MissingAction: MissingAction,
+	MissingParameter: MissingParameter, InvalidAction: InvalidAction}
+
 func (h *Handler) serve(rq *request) error {
-	rq.r.Body = http.MaxBytesReader(rq.w, rq.r.Body, sigv4.MaxQueryBody+1)
-	auth, err := h.verifier.Verify(rq.r)
+	auth, err := awsapi.Verify(h.verifier, rq.w, rq.r)
 	if err != nil {
 		return err
 	}
 	rq.auth = auth
-	if err := rq.r.ParseForm(); err != nil {
-		return parseFormError(err)
-	}
-	if err := checkRepeated(rq.r.Form); err != nil {
+	if err := query.ReadForm(rq.r); err != nil {
 		return err
 	}
 	op, err := h.operation(rq)
@@ -177,22 +147,13 @@ func (h *Handler) serve(rq *request) error {
 
 // operation returns the operation the request's Action and Version name.
 func (h *Handler) operation(rq *request) (operation, error) {
-	f := rq.r.Form
-	rq.action = f.Get("Action")
-	if rq.action == "" {
-		return operation{}, fixed(MissingAction)
-	}
-	if v := f.Get("Version"); v == "" {
-		return operation{}, errorf(MissingParameter,
-			"The request must contain the parameter Version.")
-	} else if v != Version {
-		return operation{}, errorf(InvalidAction, "Could not find operation %s for version %s.",
-			truncate(rq.action), truncate(v))
+	var err error
+	if rq.action, err = query.Action(rq.r.Form); err != nil {
+		return operation{}, err
 	}
 	op, ok := operations[rq.action]
 	if !ok {
-		return operation{}, errorf(InvalidAction, "Could not find operation %s for version %s.",
-			truncate(rq.action), Version)
+		return operation{}, query.Unknown(rq.action)
 	}
 	return op, nil
 }
@@ -218,86 +179,5 @@ func (h *Handler) resolve(rq *request) error {
 	return nil
 }
 
-// parseFormError reports a body that could not be read or parsed.
-func parseFormError(err error) error {
-	var se *s3err.Error
-	if errors.As(err, &se) {
-		return err
-	}
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return errorf(ValidationError, "The request body exceeds the maximum of %d bytes.",
-			tooBig.Limit)
-	}
-	return &Error{Code: InvalidParameterValue, Message: "The request body is not a valid form.",
-		Cause: err}
-}
-
-// checkRepeated refuses a parameter given more than once: STS's
-// parameters each take one value (a list is NAME.member.N).
-func checkRepeated(form url.Values) error {
-	var repeated []string
-	for name, values := range form {
-		if len(values) > 1 {
-			repeated = append(repeated, name)
-		}
-	}
-	if len(repeated) == 0 {
-		return nil
-	}
-	name := slices.Min(repeated)
-	return errorf(InvalidParameterValue, "The parameter %s is given %d times; give each "+
-		"parameter once.", truncate(name), len(form[name]))
-}
-
-// fail writes err to the client. Internal errors are logged with their
-// cause and reach the client as InternalFailure.
-func (h *Handler) fail(rq *request, err error) {
-	e := from(err)
-	if e.Code == InternalFailure {
-		h.log.Error("sts request failed", "request_id", rq.id, "action", rq.action, "err", err)
-	}
-	rq.status = e.Status()
-	writeError(rq.w, e, rq.id)
-}
-
-func (h *Handler) logAccess(rq *request, err error, took time.Duration) {
-	if rq.status == 0 {
-		rq.status = http.StatusOK
-	}
-	attrs := []any{"request_id", rq.id, "api", "sts", "method", rq.r.Method,
-		"op", rq.action, "status", rq.status, "remote", rq.r.RemoteAddr,
-		"duration_ms", took.Milliseconds()}
-	if rq.caller != nil {
-		attrs = append(attrs, "principal", rq.caller.Principal.ARN)
-	}
-	if v := rq.verdict; v != nil {
-		attrs = append(attrs, "decision", v.effect.String())
-		if v.reason != "" {
-			attrs = append(attrs, "reason", v.reason)
-		}
-	}
-	if err != nil {
-		attrs = append(attrs, "error", string(from(err).Code))
-	}
-	h.access.Info("request", attrs...)
-}
-
-// newRequestID returns a random id in the UUID form STS uses.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // truncate shortens client text quoted in error messages.
-func truncate(s string) string {
-	const max = 128
-	if len(s) > max {
-		return s[:max] + "..."
-	}
-	return s
-}
+func truncate(s string) string { return awsapi.Truncate(s) }

@@ -4,20 +4,9 @@ import (
 	"encoding/xml"
 	"net/http"
 	"time"
+
+	"github.com/troveproject/trove/internal/awsapi"
 )
-
-// response is the envelope of every STS answer: <ActionResponse> holding
-// <ActionResult> and the request id.
-type response struct {
-	XMLName  xml.Name
-	Xmlns    string `xml:"xmlns,attr"`
-	Result   any
-	Metadata responseMetadata `xml:"ResponseMetadata"`
-}
-
-type responseMetadata struct {
-	RequestID string `xml:"RequestId"`
-}
 
 type callerIdentityResult struct {
 	XMLName xml.Name `xml:"GetCallerIdentityResult"`
@@ -55,19 +44,7 @@ func expiration(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // writeResult sends result as the answer to action.
 func writeResult(w http.ResponseWriter, action, requestID string, result any) {
-	writeXML(w, http.StatusOK, response{XMLName: xml.Name{Local: action + "Response"},
-		Xmlns: Namespace, Result: result, Metadata: responseMetadata{RequestID: requestID}})
-}
-
-// writeXML sends doc with status.
-func writeXML(w http.ResponseWriter, status int, doc any) {
-	out, err := xml.Marshal(doc)
-	if err != nil {
-		status = http.StatusInternalServerError
-		out = []byte("<ErrorResponse><Error><Type>Receiver</Type>" +
-			"<Code>InternalFailure</Code></Error></ErrorResponse>")
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write(append([]byte(xml.Header), out...))
+	doc := awsapi.Response{XMLName: xml.Name{Local: action + "Response"}, Xmlns: Namespace,
+		Result: result, Metadata: awsapi.Metadata{RequestID: requestID}}
+	awsapi.WriteXML(w, http.StatusOK, doc, string(InternalFailure))
 }

@@ -18,7 +18,7 @@ type dependent struct {
 }
 
 // The records that keep a user, a group and a managed policy alive, as IAM
-// lists them for DeleteUser, DeleteGroup and DeletePolicy.
+// lists them for DeleteUser, DeleteGroup and DeletePolicy (roles included).
 var (
 	userDependents = []dependent{
 		{"access keys", `SELECT count(*) FROM access_keys WHERE account = ? AND user_name = ?`},
@@ -43,6 +43,10 @@ var (
 			`SELECT count(*) FROM group_attached_policies WHERE account = ? AND policy = ?`},
 		{"users whose permissions boundary it is",
 			`SELECT count(*) FROM users WHERE account = ? AND boundary = ?`},
+		{"role attachments",
+			`SELECT count(*) FROM role_attached_policies WHERE account = ? AND policy = ?`},
+		{"roles whose permissions boundary it is",
+			`SELECT count(*) FROM roles WHERE account = ? AND boundary = ?`},
 	}
 )
 
@@ -220,6 +224,10 @@ WHERE account = ? AND policy = ? ORDER BY user_name`},
 			{&e.Groups, `SELECT group_name FROM group_attached_policies
 WHERE account = ? AND policy = ? ORDER BY group_name`},
 			{&e.Boundaries, `SELECT name FROM users
+WHERE account = ? AND boundary = ? ORDER BY name`},
+			{&e.Roles, `SELECT role_name FROM role_attached_policies
+WHERE account = ? AND policy = ? ORDER BY role_name`},
+			{&e.RoleBoundaries, `SELECT name FROM roles
 WHERE account = ? AND boundary = ? ORDER BY name`},
 		}
 		for _, q := range queries {

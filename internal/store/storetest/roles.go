@@ -14,6 +14,7 @@ var roleCases = []struct {
 	{"Roles", testRoles},
 	{"RolePolicies", testRolePolicies},
 	{"RoleAttachedPolicies", testRoleAttached},
+	{"RolePolicyEntities", testRolePolicyEntities},
 	{"RoleIdentityVersion", testRoleVersion},
 	{"SessionKeys", testSessionKeys},
 }
@@ -111,6 +112,35 @@ func testRoleAttached(t *testing.T, m store.Meta) {
 		m.DetachRolePolicy(ctx(t), account, "deployer", "read"), store.ErrNotFound)
 	must(t, "AttachRolePolicy", m.AttachRolePolicy(ctx(t), account, "deployer", "read"))
 	must(t, "DeleteRole with an attachment", m.DeleteRole(ctx(t), account, "deployer"))
+}
+
+// testRolePolicyEntities checks that roles using a managed policy, as an
+// attachment or as their boundary, are listed and keep it from deletion.
+func testRolePolicyEntities(t *testing.T, m store.Meta) {
+	withAccount(t, m)
+	must(t, "PutManagedPolicy", m.PutManagedPolicy(ctx(t), store.ManagedPolicy{
+		Account: account, Name: "cap", ID: "ANPACAP", Path: "/", Document: doc("c")}))
+	bounded := deployer()
+	bounded.Boundary = "cap"
+	must(t, "PutRole", m.PutRole(ctx(t), bounded))
+	attached := store.Role{Account: account, Name: "auditor", ID: "AROAAUDITOR00000000",
+		Path: "/", TrustPolicy: doc("t")}
+	must(t, "PutRole", m.PutRole(ctx(t), attached))
+	must(t, "AttachRolePolicy", m.AttachRolePolicy(ctx(t), account, "auditor", "cap"))
+	got, err := m.ListPolicyEntities(ctx(t), account, "cap")
+	must(t, "ListPolicyEntities", err)
+	wantEqual(t, "ListPolicyEntities", got, store.PolicyEntities{
+		Roles: []string{"auditor"}, RoleBoundaries: []string{"deployer"}})
+	steps := []func() error{
+		func() error { return m.DetachRolePolicy(ctx(t), account, "auditor", "cap") },
+		func() error { return m.PutRole(ctx(t), deployer()) },
+	}
+	for _, step := range steps {
+		wantErr(t, "DeleteManagedPolicy in use", m.DeleteManagedPolicy(ctx(t), account, "cap"),
+			store.ErrInUse)
+		must(t, "unlink", step())
+	}
+	must(t, "DeleteManagedPolicy", m.DeleteManagedPolicy(ctx(t), account, "cap"))
 }
 
 // testRoleVersion checks that role changes change the identity version and
