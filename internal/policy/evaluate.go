@@ -54,6 +54,13 @@ type Input struct {
 	Resource *Source  // the resource-based policy, nil when there is none
 	SCPs     []Level  // the principal's account path, root first; nil when SCPs do not apply
 	RCPs     []Level  // the resource's account path, root first; nil when RCPs do not apply
+	// Trust marks Resource as a role's trust policy, which unlike other
+	// resource-based policies must itself allow the caller, in its own
+	// account too: naming the caller (or its role) lets it in within its
+	// permissions boundary and session policies; naming only the caller's
+	// account needs an identity-based Allow as well. An identity-based
+	// Allow alone never assumes a role.
+	Trust bool
 }
 
 // Effect is the outcome of an evaluation.
@@ -117,6 +124,7 @@ type Decision struct {
 
 	basis    basis
 	neither  bool // cross-account: neither side allowed
+	trust    bool // decided against a role's trust policy, in its account
 	action   string
 	resource string
 	account  string
@@ -131,6 +139,7 @@ const (
 	basisIdentity
 	basisResource
 	basisBoth
+	basisTrustAccount // a trust policy naming the caller's account, and an identity Allow
 	basisRoot
 	basisAnonymous
 	basisService
@@ -336,10 +345,38 @@ func (t *tally) decide(e *env, in *Input) Decision {
 		return t.decideDirect(d, basisWebIdentity)
 	}
 	d.cross = req.Principal.Account != req.ResourceAccount
-	if d.cross {
+	switch {
+	case d.cross:
 		return t.decideCrossAccount(d, in)
+	case in.Trust:
+		return t.decideTrust(d, in)
 	}
 	return t.decideSameAccount(d, in)
+}
+
+// decideTrust decides a same-account request against a role's trust
+// policy (Input.Trust).
+func (t *tally) decideTrust(d Decision, in *Input) Decision {
+	d.trust = true
+	limit, limitOK := t.limits(in)
+	named := t.res[pmDirect]
+	if !named.Valid() {
+		named = t.res[pmRole]
+	}
+	switch {
+	case !named.Valid() && !t.res[pmAccount].Valid():
+		d.Missing = LayerResource
+	case !limitOK:
+		d.Missing = limit
+	case named.Valid():
+		d.Effect, d.ResourceGrant, d.basis = Allow, named, basisResource
+	case t.idAllow.Valid():
+		d.Effect, d.Grant, d.ResourceGrant = Allow, t.idAllow, t.res[pmAccount]
+		d.basis = basisTrustAccount
+	default:
+		d.Missing, d.AccountOnly = LayerIdentity, true
+	}
+	return d
 }
 
 // decideDirect needs a resource-based Allow naming the caller itself.

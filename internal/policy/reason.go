@@ -65,6 +65,9 @@ func (d *Decision) allowReason(r *reason) {
 		r.s("allowed by ").ref(d.Grant)
 	case basisResource:
 		r.s("allowed by ").ref(d.ResourceGrant)
+	case basisTrustAccount:
+		r.s("allowed by ").ref(d.Grant).s(" and ").ref(d.ResourceGrant).
+			s(", which trusts the account")
 	case basisBoth:
 		if d.Grant.Valid() {
 			r.s("allowed by ").ref(d.Grant).s(" and ").ref(d.ResourceGrant).s(" (cross-account)")
@@ -93,6 +96,10 @@ func (d *Decision) denyReason(r *reason) {
 		case basisWebIdentity:
 			r.s("no resource-based policy allows the web identity ").what(d)
 		default:
+			if d.trust {
+				r.s("the role's trust policy does not allow ").what(d)
+				break
+			}
 			r.s("no resource-based policy allows ").what(d)
 		}
 	case LayerIdentity:

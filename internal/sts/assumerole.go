@@ -213,7 +213,9 @@ func (h *Handler) authorize(rq *request, caller *identity.Caller, role store.Rol
 	src := &policy.Source{Layer: policy.LayerResource, Name: "trust policy of role " +
 		role.Name, Policy: trust}
 	req := policy.Request{Action: action, Resource: role.ARN(), Context: keys}
-	d := policy.Evaluate(caller.Input(req, src, scope))
+	in := caller.Input(req, src, scope)
+	in.Trust = true // the trust policy itself must allow, in the role's account too
+	d := policy.Evaluate(in)
 	rq.verdict = &awsapi.Verdict{Effect: d.Effect, Reason: d.Reason()}
 	if d.Effect != policy.Allow {
 		return denied(caller.Principal.ARN, action, role.ARN())

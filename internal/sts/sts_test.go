@@ -59,6 +59,8 @@ func TestAssumeRoleDecision(t *testing.T) {
 			sts.AssumeRoleInput{RoleArn: aws.String(builderARN)}, ""},
 		{"trust names the account, no identity allow", nobody,
 			sts.AssumeRoleInput{RoleArn: aws.String(builderARN)}, "AccessDenied"},
+		{"identity allows, trust names another principal", deployer,
+			sts.AssumeRoleInput{RoleArn: aws.String(readerARN)}, "AccessDenied"},
 		{"root user", prdRoot, sts.AssumeRoleInput{}, "AccessDenied"},
 		{"cross account with the external id", partner,
 			sts.AssumeRoleInput{ExternalId: aws.String("partner-ext-1")}, ""},
@@ -261,7 +263,8 @@ func TestTokenChecks(t *testing.T) {
 		})
 	}
 	t.Run("role deleted", func(t *testing.T) {
-		s := e.assume(t, deployer, &sts.AssumeRoleInput{RoleArn: aws.String(readerARN),
+		// reader trusts the delivery role: its session chains into reader.
+		s := e.assume(t, s, &sts.AssumeRoleInput{RoleArn: aws.String(readerARN),
 			RoleSessionName: aws.String("gone")})
 		if err := e.meta.DeleteRole(t.Context(), "222222222222", "reader"); err != nil {
 			t.Fatal(err)
