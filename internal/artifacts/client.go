@@ -96,10 +96,18 @@ type Client struct {
 // environment variables, shared configuration and credentials files, web
 // identity and role assumption, with src.Profile as the profile when set
 // and src.Region as the region. The instance metadata service is never
-// asked, neither for credentials nor for the region.
+// asked, neither for credentials nor for the region. With src.Endpoint,
+// every service the configuration calls goes there unless the environment
+// or profile names that service's own endpoint (AWS_ENDPOINT_URL_STS, a
+// profile's services section): so role assumption and web identity ask
+// the STS of the server that holds the bucket (trove and MinIO serve it at
+// the same address), never AWS's by surprise.
 func LoadConfig(ctx context.Context, src Source) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithEC2IMDSClientEnableState(imds.ClientDisabled),
+	}
+	if src.Endpoint != "" {
+		opts = append(opts, config.WithBaseEndpoint(src.Endpoint))
 	}
 	if src.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(src.Profile))
