@@ -368,7 +368,12 @@ func policySteps() []step {
 			_, err := c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{
 				PolicyArn: aws.String(readARN), PolicyDocument: aws.String(s3Read)})
 			return err
-		}, "InvalidAction"},
+		}, ""},
+		{"DeletePolicyVersion", func(ctx context.Context, c *iam.Client) error {
+			_, err := c.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{
+				PolicyArn: aws.String(readARN), VersionId: aws.String("v2")})
+			return err
+		}, ""},
 	}
 }
 

@@ -1,6 +1,10 @@
 package iamapi
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/troveproject/trove/internal/store"
+)
 
 // managementOperations are the actions that manage the caller's account,
 // by name; New's table holds them with the simulator's. Roles and OIDC
@@ -22,8 +26,6 @@ var managementOperations = merged(map[string]func(*Handler, *request) error{
 
 	"CreatePolicy":              (*Handler).createPolicy,
 	"GetPolicy":                 (*Handler).getPolicy,
-	"GetPolicyVersion":          (*Handler).getPolicyVersion,
-	"ListPolicyVersions":        (*Handler).listPolicyVersions,
 	"ListPolicies":              (*Handler).listPolicies,
 	"DeletePolicy":              (*Handler).deletePolicy,
 	"ListEntitiesForPolicy":     (*Handler).listPolicyEntities,
@@ -33,9 +35,6 @@ var managementOperations = merged(map[string]func(*Handler, *request) error{
 	"DetachGroupPolicy":         with(groupAttachment, (*Handler).detachPolicy),
 	"ListAttachedUserPolicies":  with(userAttachment, (*Handler).listAttached),
 	"ListAttachedGroupPolicies": with(groupAttachment, (*Handler).listAttached),
-	"CreatePolicyVersion":       unsupportedVersions,
-	"SetDefaultPolicyVersion":   unsupportedVersions,
-	"DeletePolicyVersion":       unsupportedVersions,
 
 	"PutUserPolicy":     with(userInline, (*Handler).putInline),
 	"GetUserPolicy":     with(userInline, (*Handler).getInline),
@@ -59,19 +58,11 @@ var managementOperations = merged(map[string]func(*Handler, *request) error{
 	"ListUserTags":                  (*Handler).listUserTags,
 
 	"GetAccountSummary": (*Handler).getAccountSummary,
-}, roleOperations, oidcOperations)
+}, roleOperations, oidcOperations, versionOperations, absentOperations)
 
 // with binds the first argument of an action shared by users and groups.
 func with[K any](k K, f func(*Handler, *request, K) error) func(*Handler, *request) error {
 	return func(h *Handler, rq *request) error { return f(h, rq, k) }
-}
-
-// unsupportedVersions answers the policy version actions trove does not
-// serve yet (see defaultVersion).
-func unsupportedVersions(_ *Handler, rq *request) error {
-	return errorf(InvalidAction, "%s is not supported: trove keeps one version of each "+
-		"managed policy, %s; change a policy by deleting and creating it again.", rq.action,
-		defaultVersion)
 }
 
 // summaryEntry is one entry of GetAccountSummary's SummaryMap.
@@ -108,7 +99,8 @@ func (h *Handler) getAccountSummary(rq *request) error {
 		{"AccessKeysPerUserQuota", maxKeys}, {"AttachedPoliciesPerUserQuota", maxAttached},
 		{"AttachedPoliciesPerGroupQuota", maxAttached}, {"PolicySizeQuota", maxManagedChars},
 		{"UserPolicySizeQuota", maxUserInlineChars},
-		{"GroupPolicySizeQuota", maxGroupInlineChars}, {"PolicyVersionsInUseQuota", 1}}
+		{"GroupPolicySizeQuota", maxGroupInlineChars},
+		{"VersionsPerPolicyQuota", store.MaxPolicyVersions}}
 	roles, err := h.roleSummary(rq)
 	if err != nil {
 		return err

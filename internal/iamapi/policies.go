@@ -8,18 +8,12 @@ import (
 	"github.com/troveproject/trove/internal/store"
 )
 
-// defaultVersion is the one version trove keeps of each managed policy.
-//
-// TODO(trove): CreatePolicyVersion, SetDefaultPolicyVersion and
-// DeletePolicyVersion need a table of versions (a migration); until then a
-// managed policy has exactly its default version, v1.
-const defaultVersion = "v1"
-
 // maxAttached is IAM's default limit on the managed policies attached to
 // one user or one group.
 const maxAttached = 10
 
-// policyXML is IAM's Policy element.
+// policyXML is IAM's Policy element. Description and Tags are answered by
+// CreatePolicy and GetPolicy only, as in IAM.
 type policyXML struct {
 	PolicyName                    string
 	PolicyID                      string `xml:"PolicyId"`
@@ -29,12 +23,15 @@ type policyXML struct {
 	AttachmentCount               int
 	PermissionsBoundaryUsageCount int
 	IsAttachable                  bool
+	Description                   string   `xml:",omitempty"`
+	Tags                          []tagXML `xml:"Tags>member,omitempty"`
 }
 
-// policyOf is p's Policy element, with the counts of e.
-func policyOf(p store.ManagedPolicy, e store.PolicyEntities) policyXML {
+// policyOf is p's Policy element, with the counts of e and the id of its
+// default version.
+func policyOf(p store.ManagedPolicy, e store.PolicyEntities, def string) policyXML {
 	return policyXML{PolicyName: p.Name, PolicyID: p.ID, Arn: p.ARN(), Path: p.Path,
-		DefaultVersionID:              defaultVersion,
+		DefaultVersionID:              def,
 		AttachmentCount:               len(e.Users) + len(e.Groups) + len(e.Roles),
 		PermissionsBoundaryUsageCount: len(e.Boundaries) + len(e.RoleBoundaries),
 		IsAttachable:                  true}
@@ -62,26 +59,35 @@ func (h *Handler) targetPolicy(rq *request, action string) (store.ManagedPolicy,
 	return mp, e, nil
 }
 
-func (h *Handler) createPolicy(rq *request) error {
+// newPolicy reads CreatePolicy's parameters into a managed policy of the
+// caller's account, with its tags.
+func newPolicy(rq *request) (store.ManagedPolicy, []tagXML, error) {
 	p := params{rq.r.Form}
-	name, err := p.name("PolicyName", maxEntityName)
+	mp := store.ManagedPolicy{Account: own(rq), ID: newID("ANPA")}
+	var err error
+	if mp.Name, err = p.name("PolicyName", maxEntityName); err != nil {
+		return mp, nil, err
+	}
+	if mp.Path, err = p.path("Path"); err != nil {
+		return mp, nil, err
+	}
+	if mp.Description, err = p.description(); err != nil {
+		return mp, nil, err
+	}
+	tags, err := p.tags()
+	if err != nil {
+		return mp, nil, err
+	}
+	mp.Document, err = p.policyDocument(maxManagedChars)
+	return mp, tags, err
+}
+
+func (h *Handler) createPolicy(rq *request) error {
+	mp, tags, err := newPolicy(rq)
 	if err != nil {
 		return err
 	}
-	path, err := p.path("Path")
-	if err != nil {
-		return err
-	}
-	if p.str("Tags.member.1.Key") != "" {
-		return errorf(InvalidInput, "Tags: trove keeps no tags on managed policies; create "+
-			"the policy without them.")
-	}
-	doc, err := p.policyDocument(maxManagedChars)
-	if err != nil {
-		return err
-	}
-	mp := store.ManagedPolicy{Account: own(rq), Name: name, ID: newID("ANPA"), Path: path,
-		Document: doc}
+	tagKeys(rq, tags)
 	if err := h.allow(rq, "iam:CreatePolicy", mp.ARN()); err != nil {
 		return err
 	}
@@ -92,15 +98,23 @@ func (h *Handler) createPolicy(rq *request) error {
 		return fmt.Errorf("iamapi: list managed policies: %w", err)
 	}
 	for _, o := range ps {
-		if strings.EqualFold(o.Name, name) {
+		if strings.EqualFold(o.Name, mp.Name) {
 			return errorf(EntityAlreadyExists, "A policy called %s already exists. Duplicate "+
-				"names are not allowed.", name)
+				"names are not allowed.", mp.Name)
 		}
 	}
 	if err := h.cfg.Meta.PutManagedPolicy(rq.ctx, mp); err != nil {
-		return fmt.Errorf("iamapi: put managed policy %s: %w", name, err)
+		return fmt.Errorf("iamapi: put managed policy %s: %w", mp.Name, err)
 	}
-	return reply(rq, struct{ Policy policyXML }{policyOf(mp, store.PolicyEntities{})})
+	if len(tags) > 0 {
+		err := h.cfg.Meta.TagPolicy(rq.ctx, mp.Account, mp.Name, tagMap(tags))
+		if err != nil {
+			return fmt.Errorf("iamapi: tag managed policy %s: %w", mp.Name, err)
+		}
+	}
+	x := policyOf(mp, store.PolicyEntities{}, store.VersionID(1))
+	x.Description, x.Tags = mp.Description, tags
+	return reply(rq, struct{ Policy policyXML }{x})
 }
 
 func (h *Handler) getPolicy(rq *request) error {
@@ -108,41 +122,17 @@ func (h *Handler) getPolicy(rq *request) error {
 	if err != nil {
 		return err
 	}
-	return reply(rq, struct{ Policy policyXML }{policyOf(mp, e)})
-}
-
-// versionXML is IAM's PolicyVersion element.
-type versionXML struct {
-	Document         string `xml:",omitempty"`
-	VersionID        string `xml:"VersionId"`
-	IsDefaultVersion bool
-}
-
-func (h *Handler) getPolicyVersion(rq *request) error {
-	v := rq.r.Form.Get("VersionId")
-	if v == "" {
-		return missingParam("VersionId")
-	}
-	mp, _, err := h.targetPolicy(rq, "iam:GetPolicyVersion")
+	def, err := h.defaultVersionID(rq, mp)
 	if err != nil {
 		return err
 	}
-	if v != defaultVersion {
-		return errorf(NoSuchEntity, "Policy %s version %s does not exist or is not "+
-			"attachable: trove keeps one version, %s.", mp.ARN(), truncate(v), defaultVersion)
+	tags, err := h.cfg.Meta.ListPolicyTags(rq.ctx, mp.Account, mp.Name)
+	if err != nil {
+		return notFound(err, "Policy %s does not exist or is not attachable.", mp.ARN())
 	}
-	return reply(rq, struct{ PolicyVersion versionXML }{versionXML{
-		Document: encodeDocument(mp.Document), VersionID: v, IsDefaultVersion: true}})
-}
-
-func (h *Handler) listPolicyVersions(rq *request) error {
-	if _, _, err := h.targetPolicy(rq, "iam:ListPolicyVersions"); err != nil {
-		return err
-	}
-	return reply(rq, struct {
-		Versions    []versionXML `xml:"Versions>member"`
-		IsTruncated bool
-	}{Versions: []versionXML{{VersionID: defaultVersion, IsDefaultVersion: true}}})
+	x := policyOf(mp, e, def)
+	x.Description, x.Tags = mp.Description, sortedTags(tags)
+	return reply(rq, struct{ Policy policyXML }{x})
 }
 
 // listPoliciesResult is ListPolicies' answer.
@@ -198,7 +188,11 @@ func (h *Handler) policyList(rq *request, prefix string, attached bool) ([]polic
 		if err != nil {
 			return nil, fmt.Errorf("iamapi: entities of policy %s: %w", mp.Name, err)
 		}
-		x := policyOf(mp, e)
+		def, err := h.defaultVersionID(rq, mp)
+		if err != nil {
+			return nil, err
+		}
+		x := policyOf(mp, e, def)
 		if !attached || x.AttachmentCount > 0 {
 			xs = append(xs, x)
 		}

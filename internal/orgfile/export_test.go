@@ -207,3 +207,84 @@ func TestExportRoles(t *testing.T) {
 		t.Errorf("export of the reloaded export differs:\n%s\nwant\n%s", again, got)
 	}
 }
+
+// TestExportDefaultVersion checks that export writes a managed policy's
+// default version only, that applying the export keeps the versions, and
+// that a document the file changes becomes a new default version.
+func TestExportDefaultVersion(t *testing.T) {
+	meta := loaded(t, "testdata/guardrails.yaml")
+	ctx := t.Context()
+	accounts, err := meta.ListAccounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := accounts[0].ID
+	allow := func(action string) []byte {
+		return []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` +
+			action + `","Resource":"*"}]}`)
+	}
+	err = meta.PutManagedPolicy(ctx, store.ManagedPolicy{Account: a, Name: "versioned",
+		ID: "ANPAVERSIONED", Path: "/", Document: allow("s3:GetObjectAcl")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := meta.CreatePolicyVersion(ctx, a, "versioned", allow("s3:GetObjectTagging"),
+		false); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name       string
+		change     func() error
+		want, lack string
+		versions   string
+	}{
+		{"non-default version not exported", func() error { return nil },
+			"s3:GetObjectAcl", "s3:GetObjectTagging", "v1* v2"},
+		{"new default exported", func() error {
+			return meta.SetDefaultPolicyVersion(ctx, a, "versioned", "v2")
+		}, "s3:GetObjectTagging", "s3:GetObjectAcl", "v1 v2*"},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			if err := s.change(); err != nil {
+				t.Fatal(err)
+			}
+			got := export(t, meta, true)
+			if !strings.Contains(got, s.want) || strings.Contains(got, s.lack) {
+				t.Fatalf("export has not %s alone:\n%s", s.want, got)
+			}
+			if ch := apply(t, meta, got); ch.Total() != 0 {
+				t.Errorf("applying the export changed %+v", ch)
+			}
+			wantVersions(t, meta, a, s.versions)
+		})
+	}
+	t.Run("a changed document becomes the default", func(t *testing.T) {
+		edited := strings.ReplaceAll(export(t, meta, true), "s3:GetObjectTagging",
+			"s3:GetObjectVersion")
+		if ch := apply(t, meta, edited); ch.Total() != 1 {
+			t.Errorf("applying the edited file changed %+v, want one policy", ch)
+		}
+		wantVersions(t, meta, a, "v1 v2 v3*")
+	})
+}
+
+// wantVersions checks the versions of the policy "versioned" of account a:
+// their ids, the default marked with a star.
+func wantVersions(t *testing.T, meta store.Meta, a, want string) {
+	t.Helper()
+	vs, err := meta.ListPolicyVersions(t.Context(), a, "versioned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range vs {
+		if v.Default {
+			v.ID += "*"
+		}
+		got = append(got, v.ID)
+	}
+	if strings.Join(got, " ") != want {
+		t.Errorf("versions %v, want %s", got, want)
+	}
+}

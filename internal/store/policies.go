@@ -40,13 +40,18 @@ func Builtin(t PolicyType, name string) bool {
 
 // ManagedPolicy is a customer managed IAM policy, unique by account and name
 // (as in IAM, the path does not make a name unique). Its ARN is
-// arn:aws:iam::Account:policy followed by Path and Name.
+// arn:aws:iam::Account:policy followed by Path and Name. Document is its
+// default version's document (see PolicyVersions).
 type ManagedPolicy struct {
 	Account  string
 	Name     string
 	ID       string // unique id, ANPA...
 	Path     string // "/" by default
 	Document []byte
+	// Description is what the policy's creator said of it. As in IAM it
+	// never changes: PutManagedPolicy stores it when it creates the policy
+	// and ignores it after.
+	Description string
 }
 
 // ARN returns the policy's ARN.
@@ -177,9 +182,10 @@ type IAMDeletes interface {
 	ListGroupMembers(ctx context.Context, account, group string) ([]User, error)
 	DeleteGroupPolicy(ctx context.Context, account, group, name string) error
 
-	// DeleteManagedPolicy removes a managed policy. It returns ErrInUse
-	// while the policy is attached to a user, group or role or is a user's
-	// or role's permissions boundary.
+	// DeleteManagedPolicy removes a managed policy with its default
+	// version and its tags. It returns ErrInUse while the policy is
+	// attached to a user, group or role, is a user's or role's permissions
+	// boundary, or has versions other than the default.
 	DeleteManagedPolicy(ctx context.Context, account, name string) error
 	// ListPolicyEntities returns who uses an account's managed policy; a
 	// policy nobody uses has empty lists, a missing one ErrNotFound.

@@ -194,6 +194,7 @@ type ListPage struct {
 // may come back nil. The suite in store/storetest pins these behaviours.
 type Meta interface {
 	IAM
+	PolicyVersions
 	Roles
 	Organizations
 	Versions

@@ -1,37 +1,67 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/troveproject/trove/internal/store"
 )
 
-// PutManagedPolicy stores a customer managed policy by account and name. It
-// returns store.ErrNotFound when the account does not exist.
+// PutManagedPolicy stores a customer managed policy by account and name,
+// keeping its versions as store.PolicyVersions says: a new policy gets v1,
+// a changed document a new default version. The description of a stored
+// policy is kept. It returns store.ErrNotFound when the account does not
+// exist.
 func (db *DB) PutManagedPolicy(ctx context.Context, p store.ManagedPolicy) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		if err := needAccount(ctx, tx, p.Account); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `
-INSERT INTO managed_policies (account, name, id, path, document) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (account, name) DO UPDATE
-SET id = excluded.id, path = excluded.path, document = excluded.document
-WHERE (id, path, document) IS NOT (excluded.id, excluded.path, excluded.document)`,
-			p.Account, p.Name, p.ID, p.Path, nonNil(p.Document))
+		var old []byte
+		err := tx.QueryRowContext(ctx, `SELECT document FROM managed_policies
+WHERE account = ? AND name = ?`, p.Account, p.Name).Scan(&old)
+		if errors.Is(err, sql.ErrNoRows) {
+			return insertManaged(ctx, tx, p)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE managed_policies SET id = ?, path = ?
+WHERE account = ? AND name = ? AND (id, path) IS NOT (?, ?)`, p.ID, p.Path, p.Account,
+			p.Name, p.ID, p.Path)
+		if err != nil || bytes.Equal(old, nonNil(p.Document)) {
+			return err
+		}
+		_, err = addVersion(ctx, tx, p.Account, p.Name, nonNil(p.Document), true, true)
 		return err
 	})
 	return fail(err, "put managed policy %q in account %s", p.Name, p.Account)
 }
 
+// insertManaged stores a new managed policy with its first version, v1.
+func insertManaged(ctx context.Context, tx *sql.Tx, p store.ManagedPolicy) error {
+	_, err := tx.ExecContext(ctx, `
+INSERT INTO managed_policies (account, name, id, path, document, description, next_version)
+VALUES (?, ?, ?, ?, ?, ?, 2)`, p.Account, p.Name, p.ID, p.Path, nonNil(p.Document),
+		p.Description)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO policy_versions
+(account, policy, number, document, is_default, created) VALUES (?, ?, 1, ?, 1, ?)`,
+		p.Account, p.Name, nonNil(p.Document), toNanos(versionClock()))
+	return err
+}
+
 // managedColumns is the column list scanManaged reads, qualified by the
 // table alias mp so that joins can use it.
-const managedColumns = `mp.account, mp.name, mp.id, mp.path, mp.document`
+const managedColumns = `mp.account, mp.name, mp.id, mp.path, mp.document, mp.description`
 
 // scanManaged scans managedColumns into p.
 func scanManaged(row interface{ Scan(...any) error }, p *store.ManagedPolicy) error {
-	return row.Scan(&p.Account, &p.Name, &p.ID, &p.Path, &p.Document)
+	return row.Scan(&p.Account, &p.Name, &p.ID, &p.Path, &p.Document, &p.Description)
 }
 
 // GetManagedPolicy returns a managed policy, or store.ErrNotFound.

@@ -200,8 +200,19 @@ WHERE m.account = ? AND m.group_name = ? ORDER BY u.name`, []any{account, group}
 
 // DeleteManagedPolicy removes a managed policy; see store.IAMDeletes.
 func (db *DB) DeleteManagedPolicy(ctx context.Context, account, name string) error {
-	err := db.deleteIfUnused(ctx, "managed_policies", policyDependents, needManagedPolicy,
-		account, name)
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if err := needManagedPolicy(ctx, tx, account, name); err != nil {
+			return err
+		}
+		if err := inUse(ctx, tx, policyDependents, account, name); err != nil {
+			return err
+		}
+		if err := deletePolicyRecords(ctx, tx, account, name); err != nil {
+			return err
+		}
+		return remove(ctx, tx, `DELETE FROM managed_policies WHERE account = ? AND name = ?`,
+			account, name)
+	})
 	return fail(err, "delete managed policy %q in account %s", name, account)
 }
 

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/troveproject/trove/internal/store"
@@ -92,5 +93,42 @@ func TestIdentityVersionStable(t *testing.T) {
 	}
 	if after != before {
 		t.Errorf("identity version moved from %d to %d", before, after)
+	}
+}
+
+// TestPolicyVersionMigration opens a database of schema version 7 holding a
+// managed policy: migration 8 gives the policy its document as v1, the
+// default, of unknown creation time, and the policy's next version is v2.
+func TestPolicyVersionMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.db")
+	w, err := openPool(path, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := append([]string{`CREATE TABLE schema_version (version INTEGER NOT NULL)`},
+		migrations[:7]...)
+	steps = append(steps, `INSERT INTO schema_version (version) VALUES (7)`,
+		`INSERT INTO accounts (id, name, parent_id) VALUES ('111111111111', 'one', '')`,
+		`INSERT INTO managed_policies (account, name, id, path, document)
+VALUES ('111111111111', 'read', 'ANPA', '/', '{"v":1}')`)
+	for _, q := range steps {
+		if _, err := w.ExecContext(t.Context(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	w.Close()
+	db, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer db.Close()
+	vs, err := db.ListPolicyVersions(t.Context(), "111111111111", "read")
+	want := []store.PolicyVersion{{ID: "v1", Document: []byte(`{"v":1}`), Default: true}}
+	if err != nil || !reflect.DeepEqual(vs, want) {
+		t.Fatalf("versions after migration = %+v, %v; want %+v", vs, err, want)
+	}
+	v, err := db.CreatePolicyVersion(t.Context(), "111111111111", "read", []byte(`{}`), true)
+	if err != nil || v.ID != "v2" {
+		t.Errorf("CreatePolicyVersion after migration = %+v, %v; want v2", v, err)
 	}
 }

@@ -206,6 +206,7 @@ CREATE UNIQUE INDEX object_versions_by_id ON object_versions (bucket, key, versi
 	notificationMigration,
 	roleMigration,
 	oidcMigration,
+	policyVersionMigration,
 }
 
 // versionTriggers returns, for each table, triggers that increment the

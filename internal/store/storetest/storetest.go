@@ -87,6 +87,7 @@ func RunMeta(t *testing.T, newMeta func(t *testing.T) store.Meta) {
 	}
 	tests = append(tests, iamCRUDCases...)
 	tests = append(tests, oidcCases...)
+	tests = append(tests, policyVersionCases...)
 	for _, tt := range append(tests, roleCases...) {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, newMeta(t)) })
 	}
