@@ -574,14 +574,10 @@ func (h *Handler) deleteRolePermissionsBoundary(rq *request) error {
 }
 
 func (h *Handler) tagRole(rq *request) error {
-	tags, err := params{rq.r.Form}.tags()
+	tags, err := requestTags(rq)
 	if err != nil {
 		return err
 	}
-	if len(tags) == 0 {
-		return missingParam("Tags")
-	}
-	tagKeys(rq, tags)
 	_, err = h.changeRole(rq, "iam:TagRole", func(r *store.Role) error {
 		merged := make(map[string]string, len(r.Tags)+len(tags))
 		maps.Copy(merged, r.Tags)
@@ -631,15 +627,7 @@ func (h *Handler) listRoleTags(rq *request) error {
 	if err != nil {
 		return err
 	}
-	items, more, marker, err := page(params{rq.r.Form}, sortedTags(r.Tags))
-	if err != nil {
-		return err
-	}
-	return reply(rq, struct {
-		Tags        []tagXML `xml:"Tags>member"`
-		IsTruncated bool
-		Marker      string `xml:",omitempty"`
-	}{items, more, marker})
+	return replyTags(rq, r.Tags)
 }
 
 // roleOperations are the role actions, by name.

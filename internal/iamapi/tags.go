@@ -108,14 +108,10 @@ func tagKeys(rq *request, tags []tagXML) {
 }
 
 func (h *Handler) tagUser(rq *request) error {
-	tags, err := params{rq.r.Form}.tags()
+	tags, err := requestTags(rq)
 	if err != nil {
 		return err
 	}
-	if len(tags) == 0 {
-		return missingParam("Tags")
-	}
-	tagKeys(rq, tags)
 	u, err := h.targetUser(rq, "iam:TagUser")
 	if err != nil {
 		return err
@@ -175,15 +171,7 @@ func (h *Handler) listUserTags(rq *request) error {
 	if err != nil {
 		return fmt.Errorf("iamapi: tags of user %s: %w", u.Name, err)
 	}
-	items, more, marker, err := page(params{rq.r.Form}, sortedTags(tags))
-	if err != nil {
-		return err
-	}
-	return reply(rq, struct {
-		Tags        []tagXML `xml:"Tags>member"`
-		IsTruncated bool
-		Marker      string `xml:",omitempty"`
-	}{items, more, marker})
+	return replyTags(rq, tags)
 }
 
 func (h *Handler) putUserPermissionsBoundary(rq *request) error {
@@ -221,4 +209,31 @@ func (h *Handler) deleteUserPermissionsBoundary(rq *request) error {
 		return fmt.Errorf("iamapi: put user %s: %w", u.Name, err)
 	}
 	return reply(rq, nil)
+}
+
+// requestTags reads the Tags of a tagging request, at least one, and sets
+// the condition keys aws:RequestTag/KEY and aws:TagKeys.
+func requestTags(rq *request) ([]tagXML, error) {
+	tags, err := params{rq.r.Form}.tags()
+	if err != nil {
+		return nil, err
+	}
+	if len(tags) == 0 {
+		return nil, missingParam("Tags")
+	}
+	tagKeys(rq, tags)
+	return tags, nil
+}
+
+// replyTags answers a ListXTags request with a page of tags, by key.
+func replyTags(rq *request, tags map[string]string) error {
+	items, more, marker, err := page(params{rq.r.Form}, sortedTags(tags))
+	if err != nil {
+		return err
+	}
+	return reply(rq, struct {
+		Tags        []tagXML `xml:"Tags>member"`
+		IsTruncated bool
+		Marker      string `xml:",omitempty"`
+	}{items, more, marker})
 }

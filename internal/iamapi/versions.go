@@ -214,14 +214,10 @@ func (h *Handler) deletePolicyVersion(rq *request) error {
 // tagPolicy serves TagPolicy, with the condition keys aws:RequestTag/KEY
 // and aws:TagKeys.
 func (h *Handler) tagPolicy(rq *request) error {
-	tags, err := params{rq.r.Form}.tags()
+	tags, err := requestTags(rq)
 	if err != nil {
 		return err
 	}
-	if len(tags) == 0 {
-		return missingParam("Tags")
-	}
-	tagKeys(rq, tags)
 	mp, _, err := h.targetPolicy(rq, "iam:TagPolicy")
 	if err != nil {
 		return err
@@ -291,13 +287,5 @@ func (h *Handler) listPolicyTags(rq *request) error {
 	if err != nil {
 		return notFound(err, "Policy %s does not exist or is not attachable.", mp.ARN())
 	}
-	items, more, marker, err := page(params{rq.r.Form}, sortedTags(tags))
-	if err != nil {
-		return err
-	}
-	return reply(rq, struct {
-		Tags        []tagXML `xml:"Tags>member"`
-		IsTruncated bool
-		Marker      string `xml:",omitempty"`
-	}{items, more, marker})
+	return replyTags(rq, tags)
 }
