@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/oidc"
 	"github.com/troveproject/trove/internal/store"
 )
@@ -180,7 +181,7 @@ func newProvider(rq *request) (store.OIDCProvider, error) {
 	case len(np.URL) > maxProviderURL:
 		return np, errorf(ValidationError, "1 validation error detected: Value at 'url' "+
 			"failed to satisfy constraint: Member must have length at most %d", maxProviderURL)
-	case p.str("Tags.member.1.Key") != "":
+	case p.has("Tags."):
 		return np, errorf(InvalidInput, "Tags: trove keeps no tags on OpenID Connect "+
 			"providers; create the provider without them.")
 	}
@@ -267,9 +268,14 @@ func (h *Handler) jwksSource(rq *request, issuer string) (string, error) {
 	}
 	u, err := discoverJWKS(rq.ctx, issuer)
 	if err != nil {
-		return "", &Error{Code: InvalidInput, Message: fmt.Sprintf("The OpenID Connect "+
-			"discovery of %s failed: %s.", truncate(issuer), strings.TrimPrefix(err.Error(),
-			"iamapi: ")), Cause: err}
+		// The caller learns only that discovery failed: whether the port
+		// refused, what answered and what its document says would make this
+		// action a scanner of the loopback services. The log has the detail.
+		awsapi.OrDiscard(h.cfg.Logger).Warn("iamapi: OpenID Connect discovery failed",
+			"request_id", rq.id, "account", own(rq), "issuer", issuer, "err", err)
+		return "", &Error{Code: InvalidInput, Message: fmt.Sprintf("trove could not read the "+
+			"provider's discovery document or keys from %s; see the server log.",
+			truncate(issuer)), Cause: err}
 	}
 	return u, nil
 }

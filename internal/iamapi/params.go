@@ -1,6 +1,7 @@
 package iamapi
 
 import (
+	"fmt"
 	"maps"
 	"net/url"
 	"regexp"
@@ -27,8 +28,21 @@ type params struct{ v url.Values }
 // str returns the value of name, "" when absent.
 func (p params) str(name string) string { return p.v.Get(name) }
 
+// has reports whether a parameter whose name begins with prefix is given.
+func (p params) has(prefix string) bool {
+	for k := range p.v {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // members groups the parameters NAME.member.N[.FIELD] by N, in ascending
 // order of N: each group maps FIELD ("" for a plain list) to its values.
+// The members are numbered from 1 without a gap: a member after a missing
+// one is InvalidInput naming the missing one, as a list the SDKs send never
+// has a gap and a value read out of place would be acted on silently.
 func (p params) members(name string) ([]url.Values, error) {
 	prefix := name + ".member."
 	byIndex := map[int]url.Values{}
@@ -52,10 +66,48 @@ func (p params) members(name string) ([]url.Values, error) {
 			"%d members.", name, maxListMembers)
 	}
 	out := make([]url.Values, 0, len(byIndex))
-	for _, n := range slices.Sorted(maps.Keys(byIndex)) {
+	for i, n := range slices.Sorted(maps.Keys(byIndex)) {
+		if n != i+1 {
+			return nil, errorf(InvalidInput, "The parameter %s%d is missing: the members of "+
+				"%s are numbered from 1 without a gap, and %s%d is given.", truncate(prefix),
+				i+1, truncate(name), truncate(prefix), n)
+		}
 		out = append(out, byIndex[n])
 	}
 	return out, nil
+}
+
+// fields refuses a member of the list name whose fields are not among
+// allowed ("" for a plain list's value): IAM reads no other, and a value
+// under a misspelt field would be lost without a word.
+func fields(name string, ms []url.Values, allowed ...string) error {
+	for i, m := range ms {
+		for _, f := range slices.Sorted(maps.Keys(m)) {
+			if slices.Contains(allowed, f) {
+				continue
+			}
+			param := fmt.Sprintf("%s.member.%d", name, i+1)
+			if f != "" {
+				param += "." + f
+			}
+			return errorf(InvalidInput, "The parameter %s is not one IAM reads: a member of "+
+				"%s is %s.", truncate(param), truncate(name), memberForm(name, allowed))
+		}
+	}
+	return nil
+}
+
+// memberForm spells the parameters of one member of the list name.
+func memberForm(name string, allowed []string) string {
+	forms := make([]string, 0, len(allowed))
+	for _, f := range allowed {
+		if f == "" {
+			forms = append(forms, name+".member.N")
+		} else {
+			forms = append(forms, name+".member.N."+f)
+		}
+	}
+	return strings.Join(forms, " and ")
 }
 
 // memberIndex reads N of the parameter key, NAME.member.N[.FIELD]: a
@@ -79,6 +131,9 @@ func memberIndex(key, num string) (int, error) {
 func (p params) list(name string) ([]string, error) {
 	ms, err := p.members(name)
 	if err != nil {
+		return nil, err
+	}
+	if err := fields(name, ms, ""); err != nil {
 		return nil, err
 	}
 	out := make([]string, 0, len(ms))

@@ -87,8 +87,8 @@ func (h *Handler) createPolicy(rq *request) error {
 	if err != nil {
 		return err
 	}
-	tagKeys(rq, tags)
-	if err := h.allow(rq, "iam:CreatePolicy", mp.ARN()); err != nil {
+	err = h.allowCreate(rq, "iam:CreatePolicy", "iam:TagPolicy", mp.ARN(), tags, "")
+	if err != nil {
 		return err
 	}
 	h.writeMu.Lock()

@@ -208,12 +208,9 @@ func (h *Handler) createRole(rq *request) error {
 		return err
 	}
 	r.Created = h.cfg.Now().UTC().Truncate(time.Second)
-	tagKeys(rq, tags)
 	boundary := rq.r.Form.Get("PermissionsBoundary")
-	if boundary != "" {
-		rq.keys.Set("iam:PermissionsBoundary", boundary)
-	}
-	if err := h.allow(rq, "iam:CreateRole", r.ARN()); err != nil {
+	err = h.allowCreate(rq, "iam:CreateRole", "iam:TagRole", r.ARN(), tags, boundary)
+	if err != nil {
 		return err
 	}
 	if boundary != "" {

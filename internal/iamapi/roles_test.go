@@ -53,7 +53,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
+	return newLoggedEnv(t, slog.New(slog.DiscardHandler))
+}
+
+// newLoggedEnv is newEnv with the server's log, access lines included,
+// going to log.
+func newLoggedEnv(t testing.TB, log *slog.Logger) *env {
+	t.Helper()
 	st, err := server.Open(t.Context(), t.TempDir(), log)
 	if err != nil {
 		t.Fatal(err)

@@ -28,12 +28,22 @@ var (
 	tagValueRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 )
 
-// tags reads Tags.member.N.Key and .Value: at most maxTags, keys unique
-// (regardless of case, as IAM has it) and not in the aws: namespace.
+// tags reads Tags.member.N.Key and .Value: at most maxTags, each with a
+// Key, keys unique (regardless of case, as IAM has it) and not in the aws:
+// namespace.
 func (p params) tags() ([]tagXML, error) {
 	ms, err := p.members("Tags")
 	if err != nil {
 		return nil, err
+	}
+	if err := fields("Tags", ms, "Key", "Value"); err != nil {
+		return nil, err
+	}
+	for i, m := range ms {
+		if !m.Has("Key") {
+			return nil, errorf(ValidationError, "1 validation error detected: Value null at "+
+				"'Tags.member.%d.Key' failed to satisfy constraint: Member must not be null", i+1)
+		}
 	}
 	if len(ms) > maxTags {
 		return nil, errorf(LimitExceeded, "Cannot exceed quota for TagsPerUser: %d.", maxTags)
@@ -89,6 +99,23 @@ func sortedTags(m map[string]string) []tagXML {
 		out = append(out, tagXML{Key: k, Value: m[k]})
 	}
 	return out
+}
+
+// allowCreate authorizes action on arn, the entity a request creates, with
+// the request's tags (aws:RequestTag/KEY, aws:TagKeys) and, when given, its
+// permissions boundary's ARN (iam:PermissionsBoundary) as condition keys.
+// A request with tags also needs tagAction on arn (iam:TagUser and the
+// like): as in IAM, tagging at creation takes the tagging permission.
+func (h *Handler) allowCreate(rq *request, action, tagAction, arn string, tags []tagXML,
+	boundary string) error {
+	tagKeys(rq, tags)
+	if boundary != "" {
+		rq.keys.Set("iam:PermissionsBoundary", boundary)
+	}
+	if err := h.allow(rq, action, arn); err != nil || len(tags) == 0 {
+		return err
+	}
+	return h.allow(rq, tagAction, arn)
 }
 
 // tagKeys sets the condition keys aws:RequestTag/KEY and aws:TagKeys of a

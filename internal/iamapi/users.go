@@ -100,7 +100,9 @@ func (h *Handler) createUser(rq *request) error {
 		return err
 	}
 	u := store.User{Account: own(rq), Name: name, ID: newID("AIDA"), Path: path}
-	if err := h.allow(rq, "iam:CreateUser", arnOf(u.Account, "user", path, name)); err != nil {
+	err = h.allowCreate(rq, "iam:CreateUser", "iam:TagUser", arnOf(u.Account, "user", path,
+		name), tags, p.str("PermissionsBoundary"))
+	if err != nil {
 		return err
 	}
 	if p.str("PermissionsBoundary") != "" {

@@ -14,7 +14,9 @@ type Code string
 
 // The error codes trove returns. Organizations answers every client error
 // with HTTP 400, authentication errors with 403 (as AWS's JSON services
-// do) and its own failures with 500.
+// do) and its own failures with 500. ExpiredTokenException is a client
+// error, 400, as AWS's JSON services send it, although AWS's list of
+// common errors gives it 403; the SDKs go by the code, not the status.
 const (
 	AccessDenied               Code = "AccessDeniedException"
 	AccountNotFound            Code = "AccountNotFoundException"
@@ -26,6 +28,7 @@ const (
 	DuplicateOU                Code = "DuplicateOrganizationalUnitException"
 	DuplicatePolicy            Code = "DuplicatePolicyException"
 	DuplicatePolicyAttachment  Code = "DuplicatePolicyAttachmentException"
+	ExpiredToken               Code = "ExpiredTokenException"
 	IncompleteSignature        Code = "IncompleteSignatureException"
 	InvalidInput               Code = "InvalidInputException"
 	InvalidSignature           Code = "InvalidSignatureException"
@@ -51,6 +54,7 @@ const (
 // messages holds the default message of the codes that have one.
 var messages = map[Code]string{
 	AccessDenied:               "You don't have permissions to access this resource.",
+	ExpiredToken:               "The security token included in the request is expired",
 	MissingAuthenticationToken: "Missing Authentication Token",
 	NotInUse:                   "Your account is not a member of an organization.",
 	ServiceFailure: "AWS Organizations can't complete your request because of an " +
@@ -98,18 +102,23 @@ func (Code) Package() string { return "orgapi" }
 
 // catalog says how Organizations answers errors, and maps the
 // authentication errors of package sigv4, which speaks S3's codes, to
-// those of AWS's JSON services.
+// those of AWS's JSON services: an unknown access key or a session token
+// that is not one trove issued is UnrecognizedClientException, an ended
+// session ExpiredTokenException, each with AWS's own words.
 var catalog = &awsapi.Catalog[Code]{
 	Message:  func(c Code) string { return messages[c] },
 	Failure:  ServiceFailure,
 	Unmapped: IncompleteSignature,
+	Generic:  []Code{ExpiredToken, UnrecognizedClient},
 	FromS3: map[s3err.Code]Code{
 		s3err.AccessDenied:                      AccessDenied,
 		s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
 		s3err.AuthorizationQueryParametersError: IncompleteSignature,
 		s3err.EntityTooLarge:                    Serialization,
+		s3err.ExpiredToken:                      ExpiredToken,
 		s3err.InternalError:                     ServiceFailure,
 		s3err.InvalidAccessKeyID:                UnrecognizedClient,
+		s3err.InvalidToken:                      UnrecognizedClient,
 		s3err.RequestTimeTooSkewed:              InvalidSignature,
 		s3err.SignatureDoesNotMatch:             InvalidSignature,
 		s3err.XAmzContentSHA256Mismatch:         InvalidSignature,

@@ -35,8 +35,10 @@ func (c *Changes) note(created, updated bool) {
 // the file declares get region defaultRegion unless they name one. Before
 // writing anything, Apply checks the file against the store: a data
 // directory holding another organization, an access key that belongs to
-// another principal and a bucket name that another account owns are errors
-// that change nothing. (An error while writing may leave part of the file
+// another principal, a bucket name that another account owns and a user,
+// group, role or managed policy whose name the account has in another case
+// only (IAM's names are unique regardless of case) are errors that change
+// nothing. (An error while writing may leave part of the file
 // applied; applying it again completes it.)
 func Apply(ctx context.Context, meta store.Meta, f *File, defaultRegion string) (Changes, error) {
 	var ch Changes
@@ -58,7 +60,8 @@ func Apply(ctx context.Context, meta store.Meta, f *File, defaultRegion string) 
 }
 
 // preflight finds the conflicts between f and meta that Apply would
-// otherwise meet half-way.
+// otherwise meet half-way, or that it would store: a user, group, role or
+// managed policy the account has under another spelling of its name.
 func preflight(ctx context.Context, meta store.Meta, f *File) error {
 	if o := f.Organization; o != nil {
 		old, err := meta.GetOrganization(ctx)
@@ -79,8 +82,11 @@ func preflight(ctx context.Context, meta store.Meta, f *File) error {
 	return nil
 }
 
-// preflightAccount checks the keys and buckets of one account.
+// preflightAccount checks the IAM names, keys and buckets of one account.
 func preflightAccount(ctx context.Context, meta store.Meta, a Account) error {
+	if err := preflightNames(ctx, meta, a); err != nil {
+		return err
+	}
 	check := func(keys []AccessKey, user string) error {
 		for _, k := range keys {
 			old, err := meta.GetAccessKey(ctx, k.ID)

@@ -5,9 +5,93 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/troveproject/trove/internal/store"
 )
+
+// preflightNames refuses a user, group, role or managed policy that the
+// file declares in account a under a name the account has in another case
+// only (the API created "Carol", the file declares "carol"): IAM's names
+// are unique regardless of case, so applying would store both, and the
+// account could not be exported and loaded again. A name the account has
+// in the file's spelling is the same entity, whatever else it has.
+func preflightNames(ctx context.Context, meta store.Meta, a Account) error {
+	stored, err := storedNames(ctx, meta, a.ID)
+	if err != nil {
+		return err
+	}
+	declared := make(map[string][]string, 4)
+	for _, p := range a.ManagedPolicies {
+		declared["managed policy"] = append(declared["managed policy"], p.Name)
+	}
+	for _, g := range a.Groups {
+		declared["group"] = append(declared["group"], g.Name)
+	}
+	for _, u := range a.Users {
+		declared["user"] = append(declared["user"], u.Name)
+	}
+	for _, r := range a.Roles {
+		declared["role"] = append(declared["role"], r.Name)
+	}
+	for _, what := range []string{"managed policy", "group", "user", "role"} {
+		if err := sameSpelling(what, declared[what], stored[what]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameSpelling refuses a name of names that stored holds in another case
+// only.
+func sameSpelling(what string, names, stored []string) error {
+	for _, n := range names {
+		if slices.Contains(stored, n) {
+			continue
+		}
+		for _, s := range stored {
+			if strings.EqualFold(s, n) {
+				return fmt.Errorf("%s %s: the account has a %s %s; IAM names are unique "+
+					"regardless of case: use that spelling or delete it", what, n, what, s)
+			}
+		}
+	}
+	return nil
+}
+
+// storedNames returns the names of the account's managed policies, groups,
+// users and roles in meta, by kind.
+func storedNames(ctx context.Context, meta store.Meta, account string) (map[string][]string,
+	error) {
+	out := make(map[string][]string, 4)
+	ps, err := meta.ListManagedPolicies(ctx, account)
+	if err != nil {
+		return nil, fmt.Errorf("managed policies: %w", err)
+	}
+	out["managed policy"] = managedNames(ps)
+	gs, err := meta.ListGroups(ctx, account)
+	if err != nil {
+		return nil, fmt.Errorf("groups: %w", err)
+	}
+	for _, g := range gs {
+		out["group"] = append(out["group"], g.Name)
+	}
+	us, err := meta.ListUsers(ctx, account)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	for _, u := range us {
+		out["user"] = append(out["user"], u.Name)
+	}
+	rs, err := meta.ListRoles(ctx, account)
+	if err != nil {
+		return nil, fmt.Errorf("roles: %w", err)
+	}
+	for _, r := range rs {
+		out["role"] = append(out["role"], r.Name)
+	}
+	return out, nil
+}
 
 // applyManaged creates or updates the account's managed policies. A policy
 // keeps the unique id it was created with.

@@ -26,7 +26,7 @@ var (
 
 // validateManaged checks the account's managed policies.
 func (a *Account) validateManaged(dir string) error {
-	names := make(map[string]bool)
+	names := make(map[string]string)
 	for i := range a.ManagedPolicies {
 		p := &a.ManagedPolicies[i]
 		if err := uniqueName(names, iamNameRe, "managed policy", p.Name); err != nil {
@@ -44,7 +44,7 @@ func (a *Account) validateManaged(dir string) error {
 
 // validateGroups checks the account's groups and their references.
 func (a *Account) validateGroups(dir string) error {
-	names := make(map[string]bool)
+	names := make(map[string]string)
 	for i := range a.Groups {
 		g := &a.Groups[i]
 		if err := uniqueName(names, iamNameRe, "group", g.Name); err != nil {
@@ -201,16 +201,21 @@ func checkTag(k, v string) error {
 }
 
 // uniqueName checks the name of an entity of kind what: re matches it, and
-// seen, the lower-cased names declared before it, lacks it, as IAM's names
-// are unique whatever their case. It adds the name to seen.
-func uniqueName(seen map[string]bool, re *regexp.Regexp, what, name string) error {
+// seen, which maps the lower-cased names declared before it to their
+// spelling, lacks it, as IAM's names are unique whatever their case. It
+// adds the name to seen.
+func uniqueName(seen map[string]string, re *regexp.Regexp, what, name string) error {
 	if !re.MatchString(name) {
 		return fmt.Errorf("%s %q: invalid name", what, name)
 	}
-	if seen[strings.ToLower(name)] {
+	switch prev, ok := seen[strings.ToLower(name)]; {
+	case ok && prev == name:
 		return fmt.Errorf("%s %s: declared twice", what, name)
+	case ok:
+		return fmt.Errorf("%s %s: declared twice, also as %s; IAM names are unique "+
+			"regardless of case", what, name, prev)
 	}
-	seen[strings.ToLower(name)] = true
+	seen[strings.ToLower(name)] = name
 	return nil
 }
 

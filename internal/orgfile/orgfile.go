@@ -277,7 +277,7 @@ func (a *Account) validate(dir string, keys, buckets map[string]bool) error {
 	if err := a.validateGroups(dir); err != nil {
 		return err
 	}
-	users := make(map[string]bool)
+	users := make(map[string]string)
 	for i := range a.Users {
 		u := &a.Users[i]
 		if err := uniqueName(users, userRe, "user", u.Name); err != nil {

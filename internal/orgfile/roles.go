@@ -38,7 +38,7 @@ var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // validateRoles checks the account's roles and their references.
 func (a *Account) validateRoles(dir string) error {
-	names := make(map[string]bool)
+	names := make(map[string]string)
 	for i := range a.Roles {
 		r := &a.Roles[i]
 		if err := uniqueName(names, roleNameRe, "role", r.Name); err != nil {

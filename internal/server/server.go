@@ -302,7 +302,7 @@ func newHandler(st *Stores, cfg Config, log *slog.Logger, d *notify.Dispatcher) 
 	tokens := sts.New(sts.Config{Directory: dir, Logger: log, AccessLog: access, Now: cfg.Now,
 		WebIdentity: sts.WebIdentity{Providers: st.Meta}})
 	orgs := orgapi.New(orgapi.Config{Meta: st.Meta, Directory: dir, Logger: log,
-		AccessLog: access})
+		AccessLog: access, Now: cfg.Now})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sts.Handles(r) || sts.HandlesUnsigned(r) {
 			tokens.ServeHTTP(w, r)
