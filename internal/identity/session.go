@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -71,9 +70,10 @@ func (d *Directory) now() time.Time {
 
 // SessionCaller returns the caller of the role session c describes: the
 // role's policies, boundary and SCPs, with the session's ARN, aws:userid
-// (role id:session name), tags (the role's, overridden by the session's)
-// and session policies. A role that no longer exists, or was deleted and
-// created again under a new id, makes the session invalid
+// (role id:session name), tags (the role's, overridden by the session's,
+// keys compared case-insensitively: a session tag "team" replaces a role
+// tag "Team") and session policies. A role that no longer exists, or was
+// deleted and created again under a new id, makes the session invalid
 // (session.ErrInvalid, wrapped); an ended session is session.ErrExpired.
 func (d *Directory) SessionCaller(ctx context.Context, c *session.Claims) (*Caller, error) {
 	if err := c.Check(d.now()); err != nil {
@@ -94,12 +94,7 @@ func (d *Directory) SessionCaller(ctx context.Context, c *session.Claims) (*Call
 	p := &rc.Principal
 	p.ARN = SessionARN(c.Account, c.Role, c.Name)
 	p.UserID = c.RoleID + ":" + c.Name
-	if len(c.Tags) > 0 {
-		tags := make(map[string]string, len(p.Tags)+len(c.Tags))
-		maps.Copy(tags, p.Tags)
-		maps.Copy(tags, c.Tags)
-		p.Tags = tags
-	}
+	p.Tags = session.MergeTags(p.Tags, c.UniqueTags())
 	if rc.Session, err = d.sessionPolicies(ctx, c); err != nil {
 		return nil, err
 	}
@@ -201,7 +196,10 @@ func (d *Directory) boundaryOf(ctx context.Context, account, name, owner string)
 
 // sessionPolicies returns the session policies of c: its inline policy,
 // then its managed policy ARNs, read from the store at every call so that
-// a change to one applies at once.
+// a change to one applies at once. A managed policy deleted since the
+// session began, or deleted and created again (its id differs from the one
+// the token recorded), is a session policy that allows nothing: the
+// session keeps its limit and loses what that policy allowed.
 func (d *Directory) sessionPolicies(ctx context.Context, c *session.Claims) (
 	[]policy.Source, error) {
 	var out []policy.Source
@@ -213,20 +211,44 @@ func (d *Directory) sessionPolicies(ctx context.Context, c *session.Claims) (
 		out = append(out, policy.Source{Layer: policy.LayerSession,
 			Name: "inline session policy", Policy: p})
 	}
-	for _, arn := range c.PolicyARNs {
-		mp, err := d.ManagedPolicyByARN(ctx, arn)
+	for i, arn := range c.PolicyARNs {
+		id := ""
+		if i < len(c.PolicyIDs) {
+			id = c.PolicyIDs[i]
+		}
+		src, err := d.managedSessionPolicy(ctx, arn, id)
 		if err != nil {
 			return nil, err
 		}
-		p, err := d.Parse(mp.Document, policy.Identity)
-		if err != nil {
-			return nil, fmt.Errorf("identity: session policy %s: %w", arn, err)
-		}
-		out = append(out, policy.Source{Layer: policy.LayerSession,
-			Name: "managed session policy " + arn, Policy: p})
+		out = append(out, src)
 	}
 	return out, nil
 }
+
+// managedSessionPolicy returns the managed session policy arn as a source,
+// or one that allows nothing when the policy is gone or its id is not id
+// ("" for tokens that recorded none: any policy of that ARN).
+func (d *Directory) managedSessionPolicy(ctx context.Context, arn, id string) (policy.Source,
+	error) {
+	name := "managed session policy " + arn
+	mp, err := d.ManagedPolicyByARN(ctx, arn)
+	if errors.Is(err, ErrUnknownPrincipal) || err == nil && id != "" && mp.ID != id {
+		name += " (deleted or replaced since the session began: allows nothing)"
+		return policy.Source{Layer: policy.LayerSession, Name: name, Policy: allowNothing}, nil
+	}
+	if err != nil {
+		return policy.Source{}, err
+	}
+	p, err := d.Parse(mp.Document, policy.Identity)
+	if err != nil {
+		return policy.Source{}, fmt.Errorf("identity: session policy %s: %w", arn, err)
+	}
+	return policy.Source{Layer: policy.LayerSession, Name: name, Policy: p}, nil
+}
+
+// allowNothing is an identity-based policy without statements: as a
+// session policy it limits the session to nothing.
+var allowNothing = &policy.Policy{Version: policy.Version2012, Kind: policy.Identity}
 
 // ManagedPolicyByARN returns the customer managed policy an ARN names
 // (arn:aws:iam::ACCOUNT:policy/PATH/NAME, the path as the policy has it),

@@ -205,20 +205,29 @@ func (e *env) tag(name string) ([]string, bool) {
 	return nil, false
 }
 
-// tagValue finds a principal tag, its name matched case-insensitively.
+// tagValue finds a principal tag, its name matched case-insensitively, as
+// AWS matches tag keys. The parser lower-cases condition keys and policy
+// variables, so name is lower-case whatever a policy's spelling. The
+// principal's tags should hold no two keys equal but for case; when they do,
+// the answer still never depends on map order: the key spelled as name
+// answers if there is one, else the least in byte order of those equal to
+// name but for case. It does not allocate.
 func (e *env) tagValue(name string) (string, bool) {
 	if e.anon || e.req.Principal.external() {
 		return "", false
 	}
-	if v, ok := e.req.Principal.Tags[name]; ok {
+	tags := e.req.Principal.Tags
+	if v, ok := tags[name]; ok {
 		return v, true
 	}
-	for k, v := range e.req.Principal.Tags {
-		if strings.EqualFold(k, name) {
-			return v, true
+	var key, val string
+	found := false
+	for k, v := range tags {
+		if strings.EqualFold(k, name) && (!found || k < key) {
+			key, val, found = k, v, true
 		}
 	}
-	return "", false
+	return val, found
 }
 
 // single returns the one value of key, for policy variables. Keys with no

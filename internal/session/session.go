@@ -77,11 +77,18 @@ type Claims struct {
 	Issued      time.Time `json:"i"`
 	Expires     time.Time `json:"e"`
 	// Policy is the inline session policy, "" for none; PolicyARNs the
-	// managed session policies.
+	// managed session policies, and PolicyIDs their IAM unique ids
+	// (ANPA...) when the session was issued, index for index, so that a
+	// policy deleted and created again under the same ARN is not taken for
+	// the one the session was given. Tokens sealed before trove recorded
+	// the ids have none.
 	Policy     string   `json:"p,omitempty"`
 	PolicyARNs []string `json:"pa,omitempty"`
-	// Tags are the session tags; Transitive the keys that pass on to a
-	// session this one assumes (role chaining).
+	PolicyIDs  []string `json:"pi,omitempty"`
+	// Tags are the session tags, no two keys equal but for case (see
+	// UniqueTags for tokens sealed before that was enforced); Transitive the
+	// keys that pass on to a session this one assumes (role chaining),
+	// spelled as in Tags.
 	Tags       map[string]string `json:"t,omitempty"`
 	Transitive []string          `json:"tt,omitempty"`
 	// SourceIdentity is sts:SourceIdentity, "" for none.

@@ -3,6 +3,7 @@ package sts
 import (
 	"errors"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +15,12 @@ import (
 )
 
 // assumeRole serves AssumeRole: a user or role session asks for a session
-// of a role.
+// of a role. What depends only on the request and the caller is checked
+// first; then the trust decision, which answers the same AccessDenied for a
+// role that does not exist; only an allowed caller learns whether the
+// duration fits the role's maximum and whether the managed session
+// policies exist, so that nobody learns of another account's roles and
+// policies by the error they get.
 func (h *Handler) assumeRole(rq *request) error {
 	p, err := parseAssumeRole(rq.r.Form)
 	if err != nil {
@@ -23,28 +29,26 @@ func (h *Handler) assumeRole(rq *request) error {
 	if rq.caller.IsRoot() {
 		return errorf(AccessDenied, "Roles may not be assumed by root accounts.")
 	}
-	role, err := h.role(rq, p.role, "sts:AssumeRole")
-	if err != nil {
+	g := &grant{sessionName: p.sessionName, policy: p.policy, policyARNs: p.policyARNs,
+		tags: p.tags, transitive: p.transitiveKeys, sourceIdentity: p.sourceIdentity}
+	if err := h.chain(rq, g); err != nil {
 		return err
 	}
-	g := &grant{role: role, sessionName: p.sessionName, policy: p.policy,
-		policyARNs: p.policyARNs, tags: p.tags, transitive: p.transitive,
-		sourceIdentity: p.sourceIdentity}
-	if err := h.chain(rq, g, p); err != nil {
+	if err := g.checkPacked(); err != nil {
 		return err
 	}
-	if g.duration, err = duration(p.duration, role, g.chained); err != nil {
-		return err
-	}
-	if err := h.checkSessionPolicies(rq, g); err != nil {
+	if g.role, err = h.role(rq, p.role, "sts:AssumeRole"); err != nil {
 		return err
 	}
 	keys := h.requestKeys(rq)
 	assumeKeys(keys, p, g)
 	for _, action := range actions("sts:AssumeRole", p) {
-		if err := h.authorize(rq, rq.caller, role, action, keys); err != nil {
+		if err := h.authorize(rq, rq.caller, g.role, action, keys); err != nil {
 			return err
 		}
+	}
+	if err := h.complete(rq, g, p.duration); err != nil {
+		return err
 	}
 	return h.answer(rq, g)
 }
@@ -85,9 +89,13 @@ func (h *Handler) role(rq *request, ref roleRef, action string) (store.Role, err
 }
 
 // chain fills in what a session assumed by another role session inherits:
-// the chaining mark, which caps the duration, and the parent's transitive
-// session tags, which the new tags may not change.
-func (h *Handler) chain(rq *request, g *grant, p *assumeParams) error {
+// the chaining mark, which caps the duration, the parent's source identity,
+// and the parent's transitive session tags, which the new tags may not
+// change. Tag keys are compared case-insensitively: passing "project" when
+// the parent passed on "Project" with another value is refused, and with
+// the same value the parent's spelling is kept, so that the session never
+// holds two keys equal but for case. None of it depends on the role.
+func (h *Handler) chain(rq *request, g *grant) error {
 	if rq.caller.Principal.Type != policy.TypeAssumedRole || rq.auth.SessionToken == "" {
 		return nil
 	}
@@ -102,29 +110,38 @@ func (h *Handler) chain(rq *request, g *grant, p *assumeParams) error {
 		return errorf(InvalidParameterValue, "The source identity of a chained session "+
 			"cannot differ from its parent's.")
 	}
-	for _, k := range parent.Transitive {
-		if v, ok := p.tags[k]; ok && v != parent.Tags[k] {
-			return errorf(InvalidParameterValue, "The transitive session tag %s cannot be "+
-				"changed by role chaining.", truncate(k))
-		}
-		if g.tags == nil {
-			g.tags = map[string]string{}
-		}
-		g.tags[k] = parent.Tags[k]
-		if !containsFold(g.transitive, k) {
-			g.transitive = append(g.transitive, k)
-		}
-	}
-	return nil
+	return g.inherit(parent)
 }
 
-func containsFold(list []string, s string) bool {
-	for _, v := range list {
-		if strings.EqualFold(v, s) {
-			return true
+// inherit adds parent's transitive tags to g's tags and transitive keys.
+func (g *grant) inherit(parent *session.Claims) error {
+	ptags := parent.UniqueTags()
+	// g's tags and keys are the request's, which its condition keys read.
+	tags := maps.Clone(g.tags)
+	g.transitive = slices.Clone(g.transitive)
+	for _, k := range parent.Transitive {
+		pk, pv, ok := session.LookupTag(ptags, k)
+		if !ok {
+			continue
 		}
+		if ck, v, ok := session.LookupTag(tags, pk); ok {
+			if v != pv {
+				return errorf(InvalidParameterValue, "The transitive session tag %s cannot "+
+					"be changed by role chaining.", truncate(pk))
+			}
+			delete(tags, ck)
+		}
+		if tags == nil {
+			tags = map[string]string{}
+		}
+		tags[pk] = pv
+		g.transitive = slices.DeleteFunc(g.transitive, func(t string) bool {
+			return strings.EqualFold(t, pk)
+		})
+		g.transitive = append(g.transitive, pk)
 	}
-	return false
+	g.tags = tags
+	return nil
 }
 
 // duration is the session's length: asked, or an hour; at most the role's
@@ -143,9 +160,29 @@ func duration(asked time.Duration, role store.Role, chained bool) (time.Duration
 	return asked, nil
 }
 
-// checkSessionPolicies checks that the managed session policies exist in
-// the role's account and that the packed policy and tags fit.
-func (h *Handler) checkSessionPolicies(rq *request, g *grant) error {
+// checkPacked checks that the inline session policy and the session tags
+// fit, and keeps their PackedPolicySize.
+func (g *grant) checkPacked() error {
+	pct, tooBig := packedPercent(g.policy, g.tags)
+	if tooBig {
+		return errorf(PackedPolicyTooLarge, "Packed size of consolidated session policies "+
+			"and session tags exceeds the limit (%d%%).", pct)
+	}
+	g.packed = pct
+	return nil
+}
+
+// complete finishes a grant the trust policy allowed with what only an
+// allowed caller may learn of the role and its account: the duration,
+// against the role's maximum, and the managed session policies, which
+// must exist in the role's account; their ids are recorded so that a
+// policy deleted and created again later is not taken for the one given.
+func (h *Handler) complete(rq *request, g *grant, asked time.Duration) error {
+	var err error
+	if g.duration, err = duration(asked, g.role, g.chained); err != nil {
+		return err
+	}
+	g.policyIDs = make([]string, 0, len(g.policyARNs))
 	for _, arn := range g.policyARNs {
 		mp, err := h.cfg.Directory.ManagedPolicyByARN(rq.ctx, arn)
 		if errors.Is(err, identity.ErrUnknownPrincipal) || err == nil &&
@@ -156,13 +193,8 @@ func (h *Handler) checkSessionPolicies(rq *request, g *grant) error {
 		if err != nil {
 			return err
 		}
+		g.policyIDs = append(g.policyIDs, mp.ID)
 	}
-	pct, tooBig := packedPercent(g.policy, g.tags)
-	if tooBig {
-		return errorf(PackedPolicyTooLarge, "Packed size of consolidated session policies "+
-			"and session tags exceeds the limit (%d%%).", pct)
-	}
-	g.packed = pct
 	return nil
 }
 
@@ -249,6 +281,7 @@ type grant struct {
 	duration       time.Duration
 	policy         string   // compacted inline session policy, "" for none
 	policyARNs     []string // managed session policies
+	policyIDs      []string // their ids, index for index, once complete
 	tags           map[string]string
 	transitive     []string
 	sourceIdentity string
@@ -268,8 +301,9 @@ func (h *Handler) issue(rq *request, g *grant) (credentials, error) {
 	c := &session.Claims{AccessKeyID: id, Secret: secret, Account: g.role.Account,
 		Role: g.role.Name, RoleID: g.role.ID, RolePath: g.role.Path, Name: g.sessionName,
 		Issued: now, Expires: now.Add(g.duration), Policy: g.policy,
-		PolicyARNs: g.policyARNs, Tags: maps.Clone(g.tags), Transitive: g.transitive,
-		SourceIdentity: g.sourceIdentity, Chained: g.chained, Federated: g.federated}
+		PolicyARNs: g.policyARNs, PolicyIDs: g.policyIDs, Tags: maps.Clone(g.tags),
+		Transitive: g.transitive, SourceIdentity: g.sourceIdentity, Chained: g.chained,
+		Federated: g.federated}
 	token, err := h.cfg.Directory.Keyring().Seal(rq.ctx, c)
 	if err != nil {
 		return credentials{}, err

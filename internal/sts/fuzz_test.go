@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/url"
 	"testing"
+
+	"github.com/troveproject/trove/internal/session"
 )
 
 // FuzzParseAssumeRole checks that AssumeRole's parameter parser never
@@ -31,6 +33,16 @@ func FuzzParseAssumeRole(f *testing.F) {
 		if len(p.tags) > maxSessionTags || len(p.policyARNs) > maxPolicyARNs ||
 			!sessionNameRe.MatchString(p.sessionName) || p.duration > maxDuration {
 			t.Fatalf("accepted out of limits: %+v", p)
+		}
+		for _, k := range p.transitiveKeys {
+			if _, ok := p.tags[k]; !ok {
+				t.Fatalf("transitive key %q is not spelled as a tag: %+v", k, p)
+			}
+		}
+		for k := range p.tags {
+			if tk, _, _ := session.LookupTag(p.tags, k); tk != k {
+				t.Fatalf("tags %q and %q differ only in case", k, tk)
+			}
 		}
 	})
 }

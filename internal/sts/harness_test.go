@@ -1,7 +1,6 @@
 package sts_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/troveproject/trove/internal/server"
+	"github.com/troveproject/trove/internal/store"
 )
 
 // Keys of testdata/org.yaml.
@@ -64,9 +64,7 @@ func (c *clock) set(d time.Duration) {
 type env struct {
 	url   string
 	clock *clock
-	meta  interface {
-		DeleteRole(ctx context.Context, account, name string) error
-	}
+	meta  store.Meta
 }
 
 func newEnv(t *testing.T) *env {

@@ -3,6 +3,7 @@ package sts
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"regexp"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/troveproject/trove/internal/policy"
+	"github.com/troveproject/trove/internal/session"
 )
 
 // Limits of AssumeRole's parameters, from AWS's API reference.
@@ -53,7 +55,8 @@ type assumeParams struct {
 	policyARNs     []string
 	tags           map[string]string
 	tagKeys        []string // in the order given
-	transitive     []string
+	transitive     []string // TransitiveTagKeys as given
+	transitiveKeys []string // the same spelled as in tags, each once
 	sourceIdentity string
 }
 
@@ -144,7 +147,7 @@ func parsePolicy(f url.Values) (string, error) {
 		return "", validation("policy", "of length between 1 and 2048")
 	}
 	if _, err := policy.Parse([]byte(doc), policy.Identity); err != nil {
-		return "", &Error{Code: MalformedPolicyDocument, Message: truncate(err.Error()),
+		return "", &Error{Code: MalformedPolicyDocument, Message: malformedMessage(err),
 			Cause: err}
 	}
 	var b bytes.Buffer
@@ -153,6 +156,17 @@ func parsePolicy(f url.Values) (string, error) {
 			Cause: err}
 	}
 	return b.String(), nil
+}
+
+// malformedMessage is what the client is told of a session policy Parse
+// refused: the policy engine's AWS-worded phrase, without Go's "policy:
+// malformed:" prefix.
+func malformedMessage(err error) string {
+	var me *policy.MalformedError
+	if !errors.As(err, &me) {
+		return "The policy is malformed."
+	}
+	return truncate(me.Msg)
 }
 
 // parsePolicyARNs reads PolicyArns.member.N.arn, N from 1.
@@ -218,9 +232,13 @@ func (p *assumeParams) parseTags(f url.Values) error {
 		return err
 	}
 	for _, k := range p.transitive {
-		if _, ok := p.tags[k]; !ok {
+		tk, _, ok := session.LookupTag(p.tags, k)
+		if !ok {
 			return errorf(InvalidParameterValue, "The transitive tag key %s is not among "+
 				"the session tags.", truncate(k))
+		}
+		if !slices.Contains(p.transitiveKeys, tk) {
+			p.transitiveKeys = append(p.transitiveKeys, tk)
 		}
 	}
 	return nil
@@ -228,10 +246,10 @@ func (p *assumeParams) parseTags(f url.Values) error {
 
 // checkTags applies AWS's rules to session tags: keys of 1-128 and values
 // of 0-256 characters from the tag alphabet, no aws: prefix, and no key
-// twice, case ignored.
+// twice, case ignored (as strings.EqualFold ignores it, like the policy
+// engine matching aws:PrincipalTag keys).
 func checkTags(keys []string, tags map[string]string) error {
-	seen := make([]string, 0, len(keys))
-	for _, k := range keys {
+	for i, k := range keys {
 		v := tags[k]
 		switch {
 		case k == "" || len([]rune(k)) > maxTagKeyChars || !tagTextRe.MatchString(k):
@@ -242,11 +260,12 @@ func checkTags(keys []string, tags map[string]string) error {
 				"spaces and _.:/=+-@")
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			return errorf(InvalidParameterValue, "Tag keys may not start with aws:.")
-		case slices.Contains(seen, strings.ToLower(k)):
+		case slices.ContainsFunc(keys[:i], func(s string) bool {
+			return strings.EqualFold(s, k)
+		}):
 			return errorf(InvalidParameterValue, "Duplicate tag keys found. Please note "+
 				"that Tag keys are case insensitive.")
 		}
-		seen = append(seen, strings.ToLower(k))
 	}
 	return nil
 }

@@ -13,7 +13,10 @@
 // identity policies, boundary, session policies and SCPs, and the role
 // account's RCPs. Within one account a trust policy that names the caller
 // suffices; across accounts both the caller's identity policy and the
-// trust policy must allow.
+// trust policy must allow. What depends on the role or its account (its
+// maximum session duration, whether a managed session policy exists) is
+// checked only once the trust decision allowed, so that a caller denied
+// learns nothing of them, not even whether the role exists.
 //
 // Every request gets an id (x-amzn-RequestId and RequestId in the body) and
 // one access-log line. Secrets and session tokens are never logged.

@@ -156,7 +156,10 @@ func parseWebIdentity(f url.Values) (*webIdentityParams, error) {
 	return p, err
 }
 
-// assumeRoleWithWebIdentity serves AssumeRoleWithWebIdentity.
+// assumeRoleWithWebIdentity serves AssumeRoleWithWebIdentity. As in
+// AssumeRole, the role's maximum duration and the managed session policies
+// are checked only once the trust policy allowed: a token the role does
+// not trust learns nothing of the role or its account's policies.
 func (h *Handler) assumeRoleWithWebIdentity(rq *request) error {
 	p, err := parseWebIdentity(rq.r.Form)
 	if err != nil {
@@ -166,17 +169,13 @@ func (h *Handler) assumeRoleWithWebIdentity(rq *request) error {
 	if err != nil {
 		return err
 	}
-	role, err := h.role(rq, p.role, webIdentityPolicy)
-	if err != nil {
+	g := &grant{sessionName: p.sessionName, policy: p.policy, policyARNs: p.policyARNs,
+		federated: prov.ARN()}
+	if err := g.checkPacked(); err != nil {
+		return err
+	}
+	if g.role, err = h.role(rq, p.role, webIdentityPolicy); err != nil {
 		return webIdentityDenied(err)
-	}
-	g := &grant{role: role, sessionName: p.sessionName, policy: p.policy,
-		policyARNs: p.policyARNs, federated: prov.ARN()}
-	if g.duration, err = duration(p.duration, role, false); err != nil {
-		return err
-	}
-	if err := h.checkSessionPolicies(rq, g); err != nil {
-		return err
 	}
 	keys := h.requestKeys(rq)
 	for k, v := range prov.ConditionKeys(claims) {
@@ -185,8 +184,11 @@ func (h *Handler) assumeRoleWithWebIdentity(rq *request) error {
 	keys.Set("sts:RoleSessionName", p.sessionName)
 	caller := &identity.Caller{Principal: policy.Principal{Type: policy.TypeWebIdentity,
 		Federated: prov.ARN()}}
-	if err := h.authorize(rq, caller, role, webIdentityPolicy, keys); err != nil {
+	if err := h.authorize(rq, caller, g.role, webIdentityPolicy, keys); err != nil {
 		return webIdentityDenied(err)
+	}
+	if err := h.complete(rq, g, p.duration); err != nil {
+		return err
 	}
 	return h.answerWebIdentity(rq, g, prov, claims)
 }

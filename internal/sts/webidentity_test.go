@@ -38,10 +38,19 @@ const (
 // wiOrgFile declares account wiAccount with an OIDC provider for the
 // issuer at ISSUER (its name, the URL without scheme, at NAME), the role
 // delivery-agent that the service account delivery/agent may assume with
-// a token for sts.amazonaws.com, and the bucket the role may use.
+// a token for sts.amazonaws.com, the bucket the role may use, and the
+// managed policy charts-read.
 const wiOrgFile = `accounts:
   - id: "` + wiAccount + `"
     name: prd
+    managedPolicies:
+      - name: charts-read
+        document:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: s3:GetObject
+              Resource: "arn:aws:s3:::` + wiBucket + `/*"
     oidcProviders:
       - url: ISSUER
         clientIds: [sts.amazonaws.com, ` + wiOtherAudience + `]
