@@ -594,19 +594,10 @@ func (h *Handler) tagRole(rq *request) error {
 }
 
 func (h *Handler) untagRole(rq *request) error {
-	keys, err := params{rq.r.Form}.list("TagKeys")
+	keys, err := untagKeys(rq)
 	if err != nil {
 		return err
 	}
-	if len(keys) == 0 {
-		return missingParam("TagKeys")
-	}
-	if len(keys) > maxTags {
-		return errorf(ValidationError, "1 validation error detected: 'tagKeys' has more "+
-			"than %d members.", maxTags)
-	}
-	rq.keys = policy.Context{}
-	rq.keys.Set("aws:TagKeys", keys...)
 	_, err = h.changeRole(rq, "iam:UntagRole", func(r *store.Role) error {
 		for _, k := range keys {
 			delete(r.Tags, k)

@@ -166,19 +166,10 @@ func (h *Handler) tagUser(rq *request) error {
 }
 
 func (h *Handler) untagUser(rq *request) error {
-	keys, err := params{rq.r.Form}.list("TagKeys")
+	keys, err := untagKeys(rq)
 	if err != nil {
 		return err
 	}
-	if len(keys) == 0 {
-		return missingParam("TagKeys")
-	}
-	if len(keys) > maxTags {
-		return errorf(ValidationError, "1 validation error detected: 'tagKeys' has more "+
-			"than %d members.", maxTags)
-	}
-	rq.keys = policy.Context{}
-	rq.keys.Set("aws:TagKeys", keys...)
 	u, err := h.targetUser(rq, "iam:UntagUser")
 	if err != nil {
 		return err
