@@ -576,11 +576,7 @@ func (h *Handler) tagRole(rq *request) error {
 		return err
 	}
 	_, err = h.changeRole(rq, "iam:TagRole", func(r *store.Role) error {
-		merged := make(map[string]string, len(r.Tags)+len(tags))
-		maps.Copy(merged, r.Tags)
-		for _, t := range tags {
-			merged[t.Key] = t.Value
-		}
+		merged := withTags(r.Tags, tags)
 		if len(merged) > maxTags {
 			return errorf(LimitExceeded, "Cannot exceed quota for TagsPerRole: %d.", maxTags)
 		}
@@ -599,9 +595,7 @@ func (h *Handler) untagRole(rq *request) error {
 		return err
 	}
 	_, err = h.changeRole(rq, "iam:UntagRole", func(r *store.Role) error {
-		for _, k := range keys {
-			delete(r.Tags, k)
-		}
+		r.Tags = withoutTags(r.Tags, keys)
 		return nil
 	})
 	if err != nil {

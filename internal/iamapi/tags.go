@@ -149,14 +149,7 @@ func (h *Handler) tagUser(rq *request) error {
 	if err != nil {
 		return fmt.Errorf("iamapi: tags of user %s: %w", u.Name, err)
 	}
-	merged := maps.Clone(have)
-	if merged == nil {
-		merged = map[string]string{}
-	}
-	for _, t := range tags {
-		merged[t.Key] = t.Value
-	}
-	if len(merged) > maxTags {
+	if len(withTags(have, tags)) > maxTags {
 		return errorf(LimitExceeded, "Cannot exceed quota for TagsPerUser: %d.", maxTags)
 	}
 	if err := h.cfg.Meta.TagUser(rq.ctx, u.Account, u.Name, tagMap(tags)); err != nil {
@@ -254,4 +247,34 @@ func replyTags(rq *request, tags map[string]string) error {
 		IsTruncated bool
 		Marker      string `xml:",omitempty"`
 	}{items, more, marker})
+}
+
+// withTags returns have with tags added, as IAM tags users and roles: a
+// key replaces any key that differs from it only in case (IAM keeps one
+// Department, whatever its case, with the case of the last write).
+func withTags(have map[string]string, tags []tagXML) map[string]string {
+	out := make(map[string]string, len(have)+len(tags))
+	maps.Copy(out, have)
+	for _, t := range tags {
+		for k := range out {
+			if strings.EqualFold(k, t.Key) {
+				delete(out, k)
+			}
+		}
+		out[t.Key] = t.Value
+	}
+	return out
+}
+
+// withoutTags returns have without the keys, compared regardless of case.
+func withoutTags(have map[string]string, keys []string) map[string]string {
+	out := maps.Clone(have)
+	for k := range out {
+		for _, drop := range keys {
+			if strings.EqualFold(k, drop) {
+				delete(out, k)
+			}
+		}
+	}
+	return out
 }

@@ -90,11 +90,9 @@ func checkEndpoint(s string) error {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // *url.Error repeats the URL, query included
-		}
-		return fmt.Errorf("endpoint: %w", err)
+		// The parser's message repeats parts of the URL, credentials and all.
+		return errors.New("endpoint: does not parse as a URL (it is not shown: it may " +
+			"hold a credential)")
 	}
 	return checkEndpointParts(s, u)
 }

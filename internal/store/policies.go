@@ -134,7 +134,9 @@ type IAM interface {
 	ListAttachedGroupPolicies(ctx context.Context, account, group string) (
 		[]ManagedPolicy, error)
 
-	// TagUser adds tags to a user, replacing the values of keys it has.
+	// TagUser adds tags to a user, replacing the values of keys it has. Keys
+	// compare regardless of case, as IAM's user tags do: a key replaces any
+	// key that differs from it only in case, and UntagUser removes them.
 	TagUser(ctx context.Context, account, user string, tags map[string]string) error
 	UntagUser(ctx context.Context, account, user string, keys []string) error
 	// ListUserTags returns a user's tags; a user without tags has an empty

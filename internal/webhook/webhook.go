@@ -95,11 +95,16 @@ func CheckID(id string) error {
 }
 
 // Redact returns raw without user information, query and fragment, for
-// errors and logs; a URL that does not parse becomes "(unparsable URL)".
+// errors and logs. A URL that does not parse becomes "(unparsable URL)",
+// and one without a host "(URL without a host)": their text may hold a
+// credential anywhere.
 func Redact(raw string) string {
 	u, err := neturl.Parse(raw)
 	if err != nil {
 		return "(unparsable URL)"
+	}
+	if u.Host == "" || u.Opaque != "" {
+		return "(URL without a host)"
 	}
 	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
 	return u.String()

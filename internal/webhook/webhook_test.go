@@ -71,6 +71,9 @@ func TestRedact(t *testing.T) {
 		{"http://user:pw@127.0.0.1:9/w?token=t#f", "http://127.0.0.1:9/w"},
 		{"https://127.0.0.1/hook", "https://127.0.0.1/hook"},
 		{"http://127.0.0.1:9/%zz", "(unparsable URL)"},
+		{"http:user:hunter2@127.0.0.1/h", "(URL without a host)"},
+		{`http:/\user:hunter2@127.0.0.1:9/h`, "(URL without a host)"},
+		{"http://127.0.0.1:9@user:hunter2/h", "(unparsable URL)"},
 	} {
 		if got := webhook.Redact(tc.in); got != tc.want {
 			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)

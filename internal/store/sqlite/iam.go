@@ -218,7 +218,14 @@ func (db *DB) TagUser(ctx context.Context, account, user string, tags map[string
 			return err
 		}
 		for k, v := range tags {
-			_, err := tx.ExecContext(ctx, `
+			// A key replaces the keys that differ from it only in case.
+			_, err := tx.ExecContext(ctx, `DELETE FROM user_tags
+WHERE account = ? AND user_name = ? AND lower(key) = lower(?) AND key <> ?`,
+				account, user, k, k)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `
 INSERT INTO user_tags (account, user_name, key, value) VALUES (?, ?, ?, ?)
 ON CONFLICT (account, user_name, key) DO UPDATE SET value = excluded.value
 WHERE value IS NOT excluded.value`, account, user, k, v)
@@ -231,12 +238,13 @@ WHERE value IS NOT excluded.value`, account, user, k, v)
 	return fail(err, "tag user %q in account %s", user, account)
 }
 
-// UntagUser removes tags from a user; keys it does not have are ignored.
+// UntagUser removes tags from a user, keys compared regardless of case; keys
+// it does not have are ignored.
 func (db *DB) UntagUser(ctx context.Context, account, user string, keys []string) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		for _, k := range keys {
 			_, err := tx.ExecContext(ctx, `DELETE FROM user_tags
-WHERE account = ? AND user_name = ? AND key = ?`, account, user, k)
+WHERE account = ? AND user_name = ? AND lower(key) = lower(?)`, account, user, k)
 			if err != nil {
 				return err
 			}

@@ -193,4 +193,13 @@ func testUserTags(t *testing.T, m store.Meta) {
 	tags, err = m.ListUserTags(ctx(t), account, "bob")
 	must(t, "ListUserTags", err)
 	wantEqual(t, "ListUserTags", tags, map[string]string{"env": "prd", "empty": ""})
+	// Keys compare regardless of case: the last write's case stays.
+	must(t, "TagUser", m.TagUser(ctx(t), account, "bob", map[string]string{"ENV": "stg"}))
+	tags, err = m.ListUserTags(ctx(t), account, "bob")
+	must(t, "ListUserTags", err)
+	wantEqual(t, "tags after a case variant", tags, map[string]string{"ENV": "stg", "empty": ""})
+	must(t, "UntagUser", m.UntagUser(ctx(t), account, "bob", []string{"Env", "EMPTY"}))
+	tags, err = m.ListUserTags(ctx(t), account, "bob")
+	must(t, "ListUserTags", err)
+	wantEqual(t, "tags untagged in another case", len(tags), 0)
 }
