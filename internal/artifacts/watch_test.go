@@ -519,7 +519,7 @@ func TestNewWatcherChecksWebhook(t *testing.T) {
 		{"no host", "http:///w?token=TOKEN123", "names no host"},
 		{"opaque", "http:127.0.0.1", "names no host"},
 		{"port alone", "http://:8080/w", "names no host"},
-		{"unparsable", "http://user:PASSW0RD@127.0.0.1:x/w", "invalid port"},
+		{"unparsable", "http://user:PASSW0RD@127.0.0.1:x/w", "does not parse"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
