@@ -1,16 +1,18 @@
 package iamapi
 
 import (
+	"encoding/xml"
 	"fmt"
 
 	"github.com/troveproject/trove/internal/store"
 )
 
-// inlineKind is what the inline policy actions of users and groups share:
-// the principal's parameter and result element, IAM's aggregate size limit,
-// and the store's methods.
+// inlineKind is what the inline policy actions of users, groups and roles
+// share: the principal's parameter and result element, its noun in
+// messages, IAM's aggregate size limit, and the store's methods.
 type inlineKind struct {
-	param  string // UserName or GroupName
+	param  string // UserName, GroupName or RoleName
+	noun   string // user, group or role
 	limit  int    // characters of all the principal's inline policies
 	target func(h *Handler, rq *request, action string) (string, error)
 	list   func(m store.Meta, rq *request, owner string) (map[string][]byte, []string, error)
@@ -19,7 +21,7 @@ type inlineKind struct {
 }
 
 var (
-	userInline = inlineKind{param: "UserName", limit: maxUserInlineChars,
+	userInline = inlineKind{param: "UserName", noun: "user", limit: maxUserInlineChars,
 		target: func(h *Handler, rq *request, action string) (string, error) {
 			u, err := h.targetUser(rq, action)
 			return u.Name, err
@@ -38,7 +40,7 @@ var (
 		delete: func(m store.Meta, rq *request, owner, name string) error {
 			return m.DeleteUserPolicy(rq.ctx, own(rq), owner, name)
 		}}
-	groupInline = inlineKind{param: "GroupName", limit: maxGroupInlineChars,
+	groupInline = inlineKind{param: "GroupName", noun: "group", limit: maxGroupInlineChars,
 		target: func(h *Handler, rq *request, action string) (string, error) {
 			g, err := h.targetGroup(rq, action)
 			return g.Name, err
@@ -57,6 +59,25 @@ var (
 		delete: func(m store.Meta, rq *request, owner, name string) error {
 			return m.DeleteGroupPolicy(rq.ctx, own(rq), owner, name)
 		}}
+	roleInline = inlineKind{param: "RoleName", noun: "role", limit: maxRoleInlineChars,
+		target: func(h *Handler, rq *request, action string) (string, error) {
+			r, err := h.targetRole(rq, action)
+			return r.Name, err
+		},
+		list: func(m store.Meta, rq *request, owner string) (map[string][]byte, []string,
+			error) {
+			ps, err := m.ListRolePolicies(rq.ctx, own(rq), owner)
+			return byName(ps, err, func(p store.RolePolicy) (string, []byte) {
+				return p.Name, p.Document
+			})
+		},
+		put: func(m store.Meta, rq *request, owner, name string, doc []byte) error {
+			return m.PutRolePolicy(rq.ctx, store.RolePolicy{Account: own(rq), Role: owner,
+				Name: name, Document: doc})
+		},
+		delete: func(m store.Meta, rq *request, owner, name string) error {
+			return m.DeleteRolePolicy(rq.ctx, own(rq), owner, name)
+		}}
 )
 
 // byName indexes the inline policies ps by name, with their names in
@@ -71,7 +92,7 @@ func byName[P any](ps []P, err error, fields func(P) (string, []byte)) (map[stri
 	return docs, names, err
 }
 
-// putInline serves PutUserPolicy and PutGroupPolicy. The document must fit,
+// putInline serves PutUserPolicy, PutGroupPolicy and PutRolePolicy. The document must fit,
 // with the principal's other inline policies, in IAM's aggregate limit.
 func (h *Handler) putInline(rq *request, k inlineKind) error {
 	p := params{rq.r.Form}
@@ -102,7 +123,7 @@ func (h *Handler) putInline(rq *request, k inlineKind) error {
 	if total > k.limit {
 		return errorf(LimitExceeded, "Maximum policy size of %d characters exceeded for %s "+
 			"%s (its inline policies would have %d characters other than white space).",
-			k.limit, kindNoun(k), owner, total)
+			k.limit, k.noun, owner, total)
 	}
 	if err := k.put(h.cfg.Meta, rq, owner, name, doc); err != nil {
 		return fmt.Errorf("iamapi: put inline policy %s of %s: %w", name, owner, err)
@@ -110,7 +131,7 @@ func (h *Handler) putInline(rq *request, k inlineKind) error {
 	return reply(rq, nil)
 }
 
-// getInline serves GetUserPolicy and GetGroupPolicy, with the document
+// getInline serves GetUserPolicy, GetGroupPolicy and GetRolePolicy, with the document
 // URL-encoded as IAM sends it.
 func (h *Handler) getInline(rq *request, k inlineKind) error {
 	name, err := params{rq.r.Form}.name("PolicyName", maxEntityName)
@@ -128,28 +149,27 @@ func (h *Handler) getInline(rq *request, k inlineKind) error {
 	doc, ok := docs[name]
 	if !ok {
 		return errorf(NoSuchEntity, "The %s policy with name %s cannot be found.",
-			kindNoun(k), name)
+			k.noun, name)
 	}
-	return reply(rq, inlineResult(k, owner, name, encodeDocument(doc)))
+	return reply(rq, inlineResult{Owner: ownerXML{XMLName: xml.Name{Local: k.param},
+		Name: owner}, PolicyName: name, PolicyDocument: encodeDocument(doc)})
 }
 
-// inlineResult is GetUserPolicy's or GetGroupPolicy's answer.
-func inlineResult(k inlineKind, owner, name, doc string) any {
-	if k.param == "UserName" {
-		return struct{ UserName, PolicyName, PolicyDocument string }{owner, name, doc}
-	}
-	return struct{ GroupName, PolicyName, PolicyDocument string }{owner, name, doc}
+// inlineResult is GetUserPolicy's, GetGroupPolicy's or GetRolePolicy's
+// answer: the principal's element (UserName, GroupName or RoleName) first.
+type inlineResult struct {
+	Owner          ownerXML
+	PolicyName     string
+	PolicyDocument string
 }
 
-// kindNoun is "user" or "group".
-func kindNoun(k inlineKind) string {
-	if k.param == "UserName" {
-		return "user"
-	}
-	return "group"
+// ownerXML is an element named as XMLName says, holding a name.
+type ownerXML struct {
+	XMLName xml.Name
+	Name    string `xml:",chardata"`
 }
 
-// deleteInline serves DeleteUserPolicy and DeleteGroupPolicy.
+// deleteInline serves DeleteUserPolicy, DeleteGroupPolicy and DeleteRolePolicy.
 func (h *Handler) deleteInline(rq *request, k inlineKind) error {
 	name, err := params{rq.r.Form}.name("PolicyName", maxEntityName)
 	if err != nil {
@@ -160,12 +180,12 @@ func (h *Handler) deleteInline(rq *request, k inlineKind) error {
 		return err
 	}
 	if err := k.delete(h.cfg.Meta, rq, owner, name); err != nil {
-		return notFound(err, "The %s policy with name %s cannot be found.", kindNoun(k), name)
+		return notFound(err, "The %s policy with name %s cannot be found.", k.noun, name)
 	}
 	return reply(rq, nil)
 }
 
-// listInline serves ListUserPolicies and ListGroupPolicies.
+// listInline serves ListUserPolicies, ListGroupPolicies and ListRolePolicies.
 func (h *Handler) listInline(rq *request, k inlineKind) error {
 	owner, err := k.target(h, rq, "iam:"+rq.action)
 	if err != nil {

@@ -406,6 +406,9 @@ func inlineSteps() []step {
 				if doc, _ := url.QueryUnescape(aws.ToString(out.PolicyDocument)); doc != s3Read {
 					return errors.New("the document does not decode to the one put")
 				}
+				if aws.ToString(out.UserName) != "alice" {
+					return errors.New("the answer names no user alice")
+				}
 			}
 			return err
 		}, ""},
@@ -424,8 +427,12 @@ func inlineSteps() []step {
 			return err
 		}, ""},
 		{"GetGroupPolicy", func(ctx context.Context, c *iam.Client) error {
-			_, err := c.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{
+			out, err := c.GetGroupPolicy(ctx, &iam.GetGroupPolicyInput{
 				GroupName: aws.String("readers"), PolicyName: aws.String("g")})
+			if err == nil && (aws.ToString(out.GroupName) != "readers" ||
+				aws.ToString(out.PolicyName) != "g") {
+				return errors.New("the answer names no group readers and policy g")
+			}
 			return err
 		}, ""},
 		{"GetGroupPolicy missing", func(ctx context.Context, c *iam.Client) error {

@@ -1,126 +1,12 @@
 package iamapi
 
 import (
-	"fmt"
-
 	"github.com/troveproject/trove/internal/policy"
 	"github.com/troveproject/trove/internal/store"
 )
 
-// The role actions on a role's policies, boundary and tags: inline
-// policies, managed policy attachments, the permissions boundary and tags.
-
-// putRolePolicy serves PutRolePolicy. The document must fit, with the
-// role's other inline policies, in IAM's aggregate limit.
-func (h *Handler) putRolePolicy(rq *request) error {
-	p := params{rq.r.Form}
-	name, err := p.name("PolicyName", maxEntityName)
-	if err != nil {
-		return err
-	}
-	doc, err := p.policyDocument(maxRoleInlineChars)
-	if err != nil {
-		return err
-	}
-	r, err := h.targetRole(rq, "iam:PutRolePolicy")
-	if err != nil {
-		return err
-	}
-	h.writeMu.Lock()
-	defer h.writeMu.Unlock()
-	have, err := h.cfg.Meta.ListRolePolicies(rq.ctx, r.Account, r.Name)
-	if err != nil {
-		return fmt.Errorf("iamapi: inline policies of role %s: %w", r.Name, err)
-	}
-	total := policyChars(string(doc))
-	for _, o := range have {
-		if o.Name != name {
-			total += policyChars(string(o.Document))
-		}
-	}
-	if total > maxRoleInlineChars {
-		return errorf(LimitExceeded, "Maximum policy size of %d characters exceeded for "+
-			"role %s (its inline policies would have %d characters other than white space).",
-			maxRoleInlineChars, r.Name, total)
-	}
-	err = h.cfg.Meta.PutRolePolicy(rq.ctx, store.RolePolicy{Account: r.Account, Role: r.Name,
-		Name: name, Document: doc})
-	if err != nil {
-		return notFound(err, "The role with name %s cannot be found.", r.Name)
-	}
-	return reply(rq, nil)
-}
-
-// rolePolicy reads PolicyName and returns the inline policy of that name
-// of the role RoleName names, after authorizing action on the role.
-func (h *Handler) rolePolicy(rq *request, action string) (store.RolePolicy, error) {
-	name, err := params{rq.r.Form}.name("PolicyName", maxEntityName)
-	if err != nil {
-		return store.RolePolicy{}, err
-	}
-	r, err := h.targetRole(rq, action)
-	if err != nil {
-		return store.RolePolicy{}, err
-	}
-	ps, err := h.cfg.Meta.ListRolePolicies(rq.ctx, r.Account, r.Name)
-	if err != nil {
-		return store.RolePolicy{}, fmt.Errorf("iamapi: inline policies of role %s: %w",
-			r.Name, err)
-	}
-	for _, p := range ps {
-		if p.Name == name {
-			return p, nil
-		}
-	}
-	return store.RolePolicy{}, errorf(NoSuchEntity, "The role policy with name %s cannot "+
-		"be found.", name)
-}
-
-// getRolePolicy serves GetRolePolicy, the document URL-encoded as IAM
-// sends it.
-func (h *Handler) getRolePolicy(rq *request) error {
-	p, err := h.rolePolicy(rq, "iam:GetRolePolicy")
-	if err != nil {
-		return err
-	}
-	return reply(rq, struct{ RoleName, PolicyName, PolicyDocument string }{p.Role, p.Name,
-		encodeDocument(p.Document)})
-}
-
-func (h *Handler) deleteRolePolicy(rq *request) error {
-	p, err := h.rolePolicy(rq, "iam:DeleteRolePolicy")
-	if err != nil {
-		return err
-	}
-	if err := h.cfg.Meta.DeleteRolePolicy(rq.ctx, p.Account, p.Role, p.Name); err != nil {
-		return notFound(err, "The role policy with name %s cannot be found.", p.Name)
-	}
-	return reply(rq, nil)
-}
-
-func (h *Handler) listRolePolicies(rq *request) error {
-	r, err := h.targetRole(rq, "iam:ListRolePolicies")
-	if err != nil {
-		return err
-	}
-	ps, err := h.cfg.Meta.ListRolePolicies(rq.ctx, r.Account, r.Name)
-	if err != nil {
-		return fmt.Errorf("iamapi: inline policies of role %s: %w", r.Name, err)
-	}
-	names := make([]string, 0, len(ps))
-	for _, p := range ps {
-		names = append(names, p.Name)
-	}
-	items, more, marker, err := page(params{rq.r.Form}, names)
-	if err != nil {
-		return err
-	}
-	return reply(rq, struct {
-		PolicyNames []string `xml:"PolicyNames>member"`
-		IsTruncated bool
-		Marker      string `xml:",omitempty"`
-	}{items, more, marker})
-}
+// The role actions on a role's managed policy attachments, permissions
+// boundary and tags; its inline policies are inline.go's roleInline.
 
 // roleAttachment lets the shared Attach, Detach and ListAttached actions
 // work on roles.
