@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/troveproject/trove/internal/awsapi"
-	"github.com/troveproject/trove/internal/s3err"
 )
 
 // Code is an STS error code, such as "AccessDenied".
@@ -29,55 +28,23 @@ const (
 	ValidationError            Code = "ValidationError"
 )
 
-type entry struct {
-	status  int
-	message string
-}
-
 // table holds each code's status and default message, as STS sends them.
-var table = map[Code]entry{
-	AccessDenied: {http.StatusForbidden, "Access denied"},
-	ExpiredToken: {http.StatusForbidden,
-		"The security token included in the request is expired"},
-	IncompleteSignature: {http.StatusBadRequest,
-		"The request signature does not conform to AWS standards."},
-	InternalFailure: {http.StatusInternalServerError,
-		"The request processing has failed because of an unknown error, exception or " +
+var table = awsapi.QueryTable(awsapi.Table[Code]{
+	InternalFailure: {Status: http.StatusInternalServerError,
+		Message: "The request processing has failed because of an unknown error, exception or " +
 			"failure."},
-	InvalidAction: {http.StatusBadRequest,
-		"The action or operation requested is invalid."},
-	InvalidClientTokenID: {http.StatusForbidden,
-		"The security token included in the request is invalid."},
-	InvalidParameterValue: {http.StatusBadRequest,
-		"An invalid or out-of-range value was supplied for the input parameter."},
-	MalformedPolicyDocument: {http.StatusBadRequest,
-		"The request was rejected because the policy document was malformed."},
-	MissingAction: {http.StatusBadRequest,
-		"The request must contain the parameter Action."},
-	MissingAuthenticationToken: {http.StatusForbidden,
-		"Request is missing Authentication Token"},
-	MissingParameter: {http.StatusBadRequest,
-		"A required parameter for the specified action is not supplied."},
-	PackedPolicyTooLarge: {http.StatusBadRequest,
-		"The request was rejected because the total packed size of the session policies " +
+	InvalidParameterValue: {Status: http.StatusBadRequest,
+		Message: "An invalid or out-of-range value was supplied for the input parameter."},
+	MalformedPolicyDocument: {Status: http.StatusBadRequest,
+		Message: "The request was rejected because the policy document was malformed."},
+	PackedPolicyTooLarge: {Status: http.StatusBadRequest,
+		Message: "The request was rejected because the total packed size of the session policies " +
 			"and session tags combined was too large."},
-	RequestExpired: {http.StatusBadRequest,
-		"The request reached the service more than 15 minutes after the date stamp on " +
-			"the request, or the date stamp is more than 15 minutes in the future."},
-	SignatureDoesNotMatch: {http.StatusForbidden,
-		"The request signature we calculated does not match the signature you provided. " +
-			"Check your AWS Secret Access Key and signing method."},
-	ValidationError: {http.StatusBadRequest, "Validation error."},
-}
+})
 
 // Status is the HTTP status STS sends with the code; 500 for a code not
 // in the table.
-func (c Code) Status() int {
-	if ent, ok := table[c]; ok {
-		return ent.status
-	}
-	return http.StatusInternalServerError
-}
+func (c Code) Status() int { return table.Status(c) }
 
 // Package is "sts", the prefix of an Error's text.
 func (Code) Package() string { return "sts" }
@@ -97,25 +64,7 @@ func fixed(code Code) *Error { return catalog.Fixed(code) }
 // catalog says how STS answers errors, and maps the authentication errors
 // of package sigv4, which speaks S3's codes, to STS's: an expired or
 // invalid token is answered with STS's own words.
-var catalog = &awsapi.Catalog[Code]{
-	Message:  func(c Code) string { return table[c].message },
-	Failure:  InternalFailure,
-	Unmapped: IncompleteSignature,
-	Generic:  []Code{ExpiredToken, InvalidClientTokenID},
-	FromS3: map[s3err.Code]Code{
-		s3err.AccessDenied:                      AccessDenied,
-		s3err.AuthorizationHeaderMalformed:      IncompleteSignature,
-		s3err.AuthorizationQueryParametersError: IncompleteSignature,
-		s3err.EntityTooLarge:                    ValidationError,
-		s3err.ExpiredToken:                      ExpiredToken,
-		s3err.InternalError:                     InternalFailure,
-		s3err.InvalidAccessKeyID:                InvalidClientTokenID,
-		s3err.InvalidToken:                      InvalidClientTokenID,
-		s3err.RequestTimeTooSkewed:              RequestExpired,
-		s3err.SignatureDoesNotMatch:             SignatureDoesNotMatch,
-		s3err.XAmzContentSHA256Mismatch:         SignatureDoesNotMatch,
-	},
-}
+var catalog = awsapi.QueryCatalog(table, InternalFailure)
 
 // from finds the *Error in err's chain, translates an *s3err.Error, or
 // turns anything else into InternalFailure whose Cause is err.

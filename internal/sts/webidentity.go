@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/troveproject/trove/internal/awsapi"
 	"github.com/troveproject/trove/internal/identity"
 	"github.com/troveproject/trove/internal/oidc"
 	"github.com/troveproject/trove/internal/policy"
@@ -52,12 +53,12 @@ const (
 func init() {
 	operations[webIdentityAction] = operation{run: (*Handler).assumeRoleWithWebIdentity,
 		anonymous: true}
-	table[InvalidIdentityToken] = entry{http.StatusBadRequest,
-		"The web identity token that was passed could not be validated."}
-	table[ExpiredTokenException] = entry{http.StatusBadRequest,
-		"The web identity token that was passed is expired."}
-	table[IDPCommunicationError] = entry{http.StatusBadRequest,
-		"The keys of the identity provider could not be read."}
+	table[InvalidIdentityToken] = awsapi.Entry{Status: http.StatusBadRequest,
+		Message: "The web identity token that was passed could not be validated."}
+	table[ExpiredTokenException] = awsapi.Entry{Status: http.StatusBadRequest,
+		Message: "The web identity token that was passed is expired."}
+	table[IDPCommunicationError] = awsapi.Entry{Status: http.StatusBadRequest,
+		Message: "The keys of the identity provider could not be read."}
 }
 
 // HandlesUnsigned reports whether r is an unsigned STS request: a POST of
